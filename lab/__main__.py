@@ -1,0 +1,87 @@
+"""`python -m lab serve ...` runs the lab; `python -m lab ctl ...` talks to a running one."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import signal
+import sys
+from pathlib import Path
+
+from lab import control
+from lab.server import API_PORT, API_SSL_PORT, CONTROL_PORT, Lab, LabConfig
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m lab", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve = commands.add_parser("serve", help="run lab routers in the foreground until SIGTERM or Ctrl-C")
+    serve.add_argument("--routers", type=int, default=1, help="how many routers (default 1)")
+    serve.add_argument("--state", type=Path, default=Path(".lab"), help="folder for configuration and TLS files")
+    serve.add_argument("--base-address", default="127.0.1.0", help="router i listens on this address + i")
+    serve.add_argument("--api-port", type=int, default=API_PORT)
+    serve.add_argument("--api-ssl-port", type=int, default=API_SSL_PORT)
+    serve.add_argument("--control-port", type=int, default=CONTROL_PORT)
+    serve.add_argument("--user", default="admin", help="login of the factory user (default admin)")
+    serve.add_argument("--password", default="lab-admin", help="password of the factory user (default lab-admin)")
+    serve.add_argument("--ros-version", default="7.21.4", help="RouterOS version the routers report")
+    ctl = commands.add_parser("ctl", help="inspect a running lab or inject faults; `ctl help` lists the verbs")
+    ctl.add_argument("--control-port", type=int, default=CONTROL_PORT)
+    ctl.add_argument("verb")
+    ctl.add_argument("args", nargs="*")
+    return parser
+
+
+async def _serve(config: LabConfig) -> int:
+    if not 1 <= config.routers <= 254:
+        print(f"--routers must be 1..254, got {config.routers}", file=sys.stderr)
+        return 2
+    lab = Lab(config)
+    try:
+        await lab.start()
+    except OSError as problem:
+        print(f"lab cannot listen: {problem}", file=sys.stderr)
+        await lab.stop()
+        return 1
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, lab.stopping.set)
+    print("lab ready", flush=True)
+    await lab.stopping.wait()
+    await lab.stop()
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    arguments = _parser().parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    if arguments.command == "serve":
+        config = LabConfig(
+            routers=arguments.routers,
+            state_dir=arguments.state,
+            base_address=arguments.base_address,
+            api_port=arguments.api_port,
+            api_ssl_port=arguments.api_ssl_port,
+            control_port=arguments.control_port,
+            user=arguments.user,
+            password=arguments.password,
+            version=arguments.ros_version,
+        )
+        return asyncio.run(_serve(config))
+    try:
+        answer = control.call("127.0.0.1", arguments.control_port, arguments.verb, arguments.args)
+    except OSError as problem:
+        print(f"no lab answers on 127.0.0.1:{arguments.control_port}: {problem}", file=sys.stderr)
+        return 1
+    if not answer.get("ok"):
+        print(answer.get("error"), file=sys.stderr)
+        return 2
+    result = answer["result"]
+    print(result if isinstance(result, str) else json.dumps(result, indent=2, ensure_ascii=False))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,138 @@
+"""The lab's control endpoint: one JSON object per line in, one per line out, on loopback.
+
+Request: {"verb": "dump", "args": ["1"]}. Answer: {"ok": true, "result": ...} or {"ok": false, "error": "..."}.
+Verbs register themselves in VERBS with the words they take, so `ctl help` can list them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import socket
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from lab.server import Lab
+
+
+@dataclass(frozen=True)
+class Verb:
+    usage: str
+    help: str
+    run: Callable[[Lab, list[str]], Any]
+
+
+VERBS: dict[str, Verb] = {}
+
+
+def verb(name: str, usage: str, help_text: str) -> Callable[[Callable[[Lab, list[str]], Any]], Any]:
+    def register(function: Callable[[Lab, list[str]], Any]) -> Callable[[Lab, list[str]], Any]:
+        VERBS[name] = Verb(usage=usage, help=help_text, run=function)
+        return function
+
+    return register
+
+
+class UsageError(Exception):
+    pass
+
+
+def _one_router(args: list[str], usage: str) -> str:
+    if len(args) != 1:
+        raise UsageError(f"usage: {usage}")
+    return args[0]
+
+
+@verb("ping", "ping", "answers pong when the lab is up")
+def _ping(lab: Lab, args: list[str]) -> str:
+    return "pong"
+
+
+@verb("routers", "routers", "every router with its index, address, identity and version")
+def _routers(lab: Lab, args: list[str]) -> list[dict[str, Any]]:
+    return [
+        {
+            "index": r.index,
+            "address": r.address,
+            "identity": r.rows("system/identity")[0].get("name"),
+            "version": r.version,
+            "api": lab.config.api_port,
+            "api-ssl": lab.config.api_ssl_port,
+        }
+        for r in lab.routers
+    ]
+
+
+@verb("dump", "dump ROUTER", "the router's whole configuration as JSON, menu by menu, as the API prints it")
+def _dump(lab: Lab, args: list[str]) -> dict[str, Any]:
+    return lab.router(_one_router(args, "dump ROUTER")).dump()
+
+
+@verb("reboot", "reboot ROUTER", "reboot: sessions drop, dynamic entries and globals go, configuration stays")
+def _reboot(lab: Lab, args: list[str]) -> str:
+    router = lab.router(_one_router(args, "reboot ROUTER"))
+    router.reboot()
+    return f"router {router.index} rebooted"
+
+
+@verb("uplink", "uplink ROUTER up|down", "connect or cut the virtual ISP behind the router's ether1")
+def _uplink(lab: Lab, args: list[str]) -> str:
+    if len(args) != 2 or args[1] not in ("up", "down"):
+        raise UsageError("usage: uplink ROUTER up|down")
+    router = lab.router(args[0])
+    router.uplink.up = args[1] == "up"
+    from lab.menus.ip import dhcp_rebind
+
+    for item in router.state.table("ip/dhcp-client").items:
+        dhcp_rebind(router, item)
+    return f"router {router.index} uplink {args[1]}"
+
+
+@verb("help", "help", "this list")
+def _help(lab: Lab, args: list[str]) -> dict[str, str]:
+    return {v.usage: v.help for v in VERBS.values()}
+
+
+class ControlServer:
+    def __init__(self, lab: Lab) -> None:
+        self.lab = lab
+
+    def answer(self, line: bytes) -> dict[str, Any]:
+        try:
+            request = json.loads(line)
+            name, args = request["verb"], [str(a) for a in request.get("args", [])]
+        except (ValueError, KeyError, TypeError):
+            return {"ok": False, "error": 'expected one JSON object per line: {"verb": "...", "args": [...]}'}
+        found = VERBS.get(name)
+        if found is None:
+            return {"ok": False, "error": f"unknown verb {name!r}; known: {', '.join(sorted(VERBS))}"}
+        try:
+            return {"ok": True, "result": found.run(self.lab, args)}
+        except (UsageError, KeyError, ValueError) as problem:
+            return {"ok": False, "error": str(problem).strip("'\"")}
+
+    async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            while line := await reader.readline():
+                writer.write(json.dumps(self.answer(line), ensure_ascii=False).encode() + b"\n")
+                await writer.drain()
+        except ConnectionError:
+            pass
+        finally:
+            writer.close()
+
+
+def call(host: str, port: int, name: str, args: list[str], timeout: float = 10.0) -> dict[str, Any]:
+    """Client side, for `python -m lab ctl` and for tests."""
+    with socket.create_connection((host, port), timeout=timeout) as connection:
+        connection.sendall(json.dumps({"verb": name, "args": args}).encode() + b"\n")
+        buffer = b""
+        while not buffer.endswith(b"\n"):
+            chunk = connection.recv(65536)
+            if not chunk:
+                break
+            buffer += chunk
+    answer: dict[str, Any] = json.loads(buffer)
+    return answer

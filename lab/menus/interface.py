@@ -1,0 +1,171 @@
+"""/interface and its views: ethernet ports, wireless, bridges, bridge ports, interface lists.
+
+All interfaces share one table (and so one id space), as on a router; each view shows the ones of its type.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from lab import errors
+from lab.menus.base import MenuSpec, Props, Unique
+
+if TYPE_CHECKING:
+    from lab.model import Item
+    from lab.router import Router
+
+ETHERNET_PORTS = 5
+
+
+def _mac(router: Router, port: int) -> str:
+    # Locally administered addresses, unique per lab router and port.
+    return f"02:00:00:{router.index // 256:02X}:{router.index % 256:02X}:{port:02X}"
+
+
+def _factory_interfaces(router: Router) -> list[Props]:
+    ports: list[Props] = []
+    for port in range(1, ETHERNET_PORTS + 1):
+        ports.append({"name": f"ether{port}", "default-name": f"ether{port}", "type": "ether",
+                      "mac-address": _mac(router, port)})
+    ports.append({"name": "wlan1", "default-name": "wlan1", "type": "wlan", "mac-address": _mac(router, 0x10)})
+    return ports
+
+
+def _common(router: Router, item: Item) -> Props:
+    disabled = item.props.get("disabled") == "true"
+    mtu = item.props.get("mtu", "1500")
+    return {
+        "actual-mtu": "1500" if mtu == "auto" else mtu,
+        "running": "false" if disabled else "true",
+        "slave": "true" if _is_bridge_port(router, item.props.get("name", "")) else "false",
+        "disabled": "true" if disabled else "false",
+    }
+
+
+def _is_bridge_port(router: Router, name: str) -> bool:
+    return router.find_by(router.spec("interface/bridge/port"), "interface", name) is not None
+
+
+def _check_name(router: Router, props: Props, current: Item | None) -> None:
+    name = props.get("name", "")
+    if not name:
+        return
+    for other in router.state.table("interface").items:
+        if other is not current and other.props.get("name") == name:
+            raise errors.failure("already have interface with such name")
+
+
+INTERFACE = MenuSpec(
+    path="interface",
+    table="interface",
+    defaults={"mtu": "1500", "l2mtu": "1598"},
+    check=_check_name,
+    derive=_common,
+    initial=_factory_interfaces,
+    protect=lambda item: "can not remove interface" if item.props.get("default-name") else None,
+)
+
+ETHERNET = MenuSpec(
+    path="interface/ethernet",
+    table="interface",
+    type_filter="ether",
+    defaults={
+        "mtu": "1500",
+        "l2mtu": "1598",
+        "arp": "enabled",
+        "arp-timeout": "auto",
+        "auto-negotiation": "true",
+        "loop-protect": "default",
+        "rx-flow-control": "off",
+        "tx-flow-control": "off",
+        "advertise": "10M-baseT-half,10M-baseT-full,100M-baseT-half,100M-baseT-full,1G-baseT-half,1G-baseT-full",
+    },
+    kinds={"mac-address": "text"},
+    check=_check_name,
+    derive=_common,
+    secret=frozenset({"type"}),
+)
+
+BRIDGE = MenuSpec(
+    path="interface/bridge",
+    table="interface",
+    type_filter="bridge",
+    defaults={
+        "mtu": "auto",
+        "arp": "enabled",
+        "arp-timeout": "auto",
+        "auto-mac": "true",
+        "ageing-time": "5m",
+        "protocol-mode": "rstp",
+        "priority": "0x8000",
+        "vlan-filtering": "false",
+        "igmp-snooping": "false",
+        "dhcp-snooping": "false",
+        "fast-forward": "true",
+        "frame-types": "admit-all",
+        "ingress-filtering": "true",
+        "pvid": "1",
+    },
+    kinds={"ageing-time": "duration", "admin-mac": "text"},
+    check=_check_name,
+    derive=lambda router, item: {**_common(router, item), "l2mtu": "65535",
+                                 "mac-address": _mac(router, 0x80 + int(item.id[1:], 16) % 0x7F)},
+)
+
+
+def _check_port(router: Router, props: Props, current: Item | None) -> None:
+    bridges = {i.props.get("name") for i in router.items(router.spec("interface/bridge"))}
+    if props.get("bridge") not in bridges:
+        raise errors.no_match("bridge")
+    if props.get("interface") == props.get("bridge"):
+        raise errors.failure("can not add bridge as its own port")
+
+
+BRIDGE_PORT = MenuSpec(
+    path="interface/bridge/port",
+    defaults={
+        "pvid": "1",
+        "horizon": "none",
+        "edge": "auto",
+        "point-to-point": "auto",
+        "learn": "auto",
+        "hw": "true",
+        "path-cost": "10",
+        "priority": "0x80",
+        "frame-types": "admit-all",
+        "ingress-filtering": "true",
+        "trusted": "false",
+        "bpdu-guard": "false",
+        "disabled": "false",
+    },
+    refs={"interface": "interface", "bridge": "interface"},
+    unique=(Unique(("interface",), "device already added as bridge port"),),
+    check=_check_port,
+    derive=lambda router, item: {"inactive": "false", "status": "in-bridge"},
+)
+
+BUILTIN_LISTS = ("all", "none", "dynamic", "static")
+
+INTERFACE_LIST = MenuSpec(
+    path="interface/list",
+    defaults={"builtin": "false", "include": "", "exclude": ""},
+    unique=(Unique(("name",), "list with such name already exists"),),
+    initial=lambda router: [{"name": name, "builtin": "true"} for name in BUILTIN_LISTS],
+    protect=lambda item: "can not remove builtin list" if item.props.get("builtin") == "true" else None,
+)
+
+
+def _check_member(router: Router, props: Props, current: Item | None) -> None:
+    if props.get("list") in BUILTIN_LISTS:
+        raise errors.failure("can not add members to builtin list")
+
+
+INTERFACE_LIST_MEMBER = MenuSpec(
+    path="interface/list/member",
+    defaults={"disabled": "false"},
+    refs={"interface": "interface", "list": "interface-list"},
+    unique=(Unique(("list", "interface"), "already have such entry"),),
+    check=_check_member,
+)
+
+SPECS = (INTERFACE, ETHERNET, BRIDGE, BRIDGE_PORT, INTERFACE_LIST, INTERFACE_LIST_MEMBER)

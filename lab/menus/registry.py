@@ -1,0 +1,28 @@
+"""Every menu the lab emulates, by path, and what a reference of each kind points at."""
+
+from __future__ import annotations
+
+from lab.menus import interface, ip, system, tool, user
+from lab.menus.base import MenuSpec
+
+SPECS: dict[str, MenuSpec] = {
+    spec.path: spec for module in (interface, ip, system, tool, user) for spec in module.SPECS
+}
+
+# A reference of this kind must name an item of this menu.
+REFERENCE_MENUS = {
+    "interface": "interface",
+    "interface-list": "interface/list",
+    "user-group": "user/group",
+}
+
+# Names a reference accepts although no item carries them.
+BUILTIN_NAMES: dict[str, set[str]] = {}
+
+
+def kind_of(spec: MenuSpec) -> str | None:
+    """What kind of reference names an item of this menu, if any (a rename must follow into them)."""
+    for kind, path in REFERENCE_MENUS.items():
+        if SPECS[path].storage == spec.storage:
+            return kind
+    return None

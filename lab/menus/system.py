@@ -1,0 +1,226 @@
+"""/system (identity, resource, clock, scripts, scheduler, logging), /log, /file and /certificate."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes
+
+from lab import errors, values
+from lab.menus.base import MenuSpec, Props, Unique
+from lab.model import Item
+
+if TYPE_CHECKING:
+    from lab.router import Router
+
+IDENTITY = MenuSpec(path="system/identity", single=True, initial=lambda router: [{"name": "MikroTik"}])
+
+
+def _resource(router: Router, item: Item) -> Props:
+    return {
+        "uptime": values.format_duration(router.uptime_ms // 1000 * 1000),
+        "version": f"{router.version} (stable)",
+        "build-time": "2026-01-01 00:00:00",
+        "factory-software": "7.1",
+        "free-memory": "200000000",
+        "total-memory": "268435456",
+        "cpu": "lab",
+        "cpu-count": "1",
+        "cpu-frequency": "1000",
+        "cpu-load": "1",
+        "free-hdd-space": "80000000",
+        "total-hdd-space": "134217728",
+        "architecture-name": "x86_64",
+        "board-name": "CHR lab",
+        "platform": "MikroTik",
+    }
+
+
+RESOURCE = MenuSpec(path="system/resource", single=True, derive=_resource)
+
+# ----- clock: `set time=` and `set date=` move the router's clock; the other settings are stored.
+
+
+def _clock_derive(router: Router, item: Item) -> Props:
+    return {
+        "time": router.clock.time_text(),
+        "date": router.clock.date_text(),
+        "gmt-offset": "+00:00",
+        "dst-active": "false",
+    }
+
+
+def _clock_check(router: Router, props: Props, current: Item | None) -> None:
+    moment = router.clock.now()
+    if "date" in props:
+        try:
+            year, month, day = router.clock.parse_date(props.pop("date"))
+            moment = moment.replace(year=year, month=month, day=day)
+        except ValueError:
+            raise errors.invalid_value("date", "") from None
+    if "time" in props:
+        try:
+            hour, minute, second = (int(part) for part in props.pop("time").split(":"))
+            moment = moment.replace(hour=hour, minute=minute, second=second)
+        except ValueError:
+            raise errors.invalid_value("time", "") from None
+    if moment != router.clock.now():
+        router.clock.set(moment.astimezone(UTC))
+
+
+CLOCK = MenuSpec(
+    path="system/clock",
+    single=True,
+    defaults={"time-zone-autodetect": "true", "time-zone-name": "manual"},
+    check=_clock_check,
+    derive=_clock_derive,
+)
+
+# ----- scripts and scheduler (storage here; running them is the script engine's job)
+
+ALL_POLICIES = "ftp,reboot,read,write,policy,test,password,sniff,sensitive,romon"
+
+
+def _set_owner(router: Router, props: Props, current: Item | None) -> None:
+    props.setdefault("owner", router.admin_user)
+
+
+def _script_derive(router: Router, item: Item) -> Props:
+    return {"run-count": item.props.get("run-count", "0"), "invalid": "false"}
+
+
+SCRIPT = MenuSpec(
+    path="system/script",
+    defaults={"source": "", "policy": ALL_POLICIES, "dont-require-permissions": "false"},
+    kinds={"policy": "enum-list", "source": "text"},
+    unique=(Unique(("name",), "script with such name already exists"),),
+    check=_set_owner,
+    derive=_script_derive,
+)
+
+SCHEDULER = MenuSpec(
+    path="system/scheduler",
+    defaults={
+        "start-time": "startup",
+        "interval": "0s",
+        "on-event": "",
+        "policy": ALL_POLICIES,
+        "disabled": "false",
+    },
+    kinds={"interval": "duration", "policy": "enum-list", "on-event": "text"},
+    unique=(Unique(("name",), "item with such name already exists"),),
+    check=_set_owner,
+    derive=lambda router, item: {"run-count": item.props.get("run-count", "0")},
+)
+
+_LOG_RULES = (("info", "memory"), ("error", "memory"), ("warning", "memory"), ("critical", "echo"))
+
+LOGGING = MenuSpec(
+    path="system/logging",
+    defaults={"prefix": "", "disabled": "false", "invalid": "false", "default": "false", "regex": ""},
+    kinds={"topics": "text"},
+    initial=lambda router: [{"topics": t, "action": a, "default": "true"} for t, a in _LOG_RULES],
+    protect=lambda item: "can not remove default logging rule" if item.props.get("default") == "true" else None,
+)
+
+
+def _log_command(level: str) -> object:
+    def handler(router: Router, args: Props) -> None:
+        router.log(f"script,{level}", args.get("message", ""))
+
+    return handler
+
+
+LOG = MenuSpec(
+    path="log",
+    defaults={"buffer": "memory"},
+    commands={level: _log_command(level) for level in ("info", "warning", "error", "debug")},  # type: ignore[misc]
+)
+
+# ----- files
+
+
+def _file_derive(router: Router, item: Item) -> Props:
+    contents = item.props.get("contents", "")
+    return {
+        "type": item.props.get("type", "file"),
+        "size": str(len(contents.encode("utf-8", errors="surrogateescape"))),
+        "last-modified": item.props.get("last-modified", router.clock.stamp()),
+    }
+
+
+def _file_check(router: Router, props: Props, current: Item | None) -> None:
+    props["last-modified"] = router.clock.stamp()
+
+
+FILE = MenuSpec(
+    path="file",
+    kinds={"contents": "text"},
+    unique=(Unique(("name",), "file already exists"),),
+    check=_file_check,
+    derive=_file_derive,
+)
+
+# ----- certificates: imported from a PEM file in /file, trusted on request
+
+
+def _import_certificate(router: Router, args: Props) -> Props:
+    file_item = router.find_by(router.spec("file"), "name", args.get("file-name", ""))
+    if file_item is None:
+        raise errors.failure("no such file")
+    try:
+        certificate = x509.load_pem_x509_certificate(file_item.props.get("contents", "").encode())
+    except ValueError:
+        raise errors.failure("unable to load certificate") from None
+    table = router.state.table("certificate")
+    name = args.get("name") or f"{file_item.props['name']}_0"
+    common_name = certificate.subject.get_attributes_for_oid(x509.NameOID.COMMON_NAME)
+    try:
+        is_ca = certificate.extensions.get_extension_for_class(x509.BasicConstraints).value.ca
+    except x509.ExtensionNotFound:
+        is_ca = False
+    item_props: Props = {
+        "name": name,
+        "common-name": str(common_name[0].value) if common_name else "",
+        "fingerprint": certificate.fingerprint(hashes.SHA256()).hex(),
+        "invalid-before": certificate.not_valid_before_utc.strftime("%Y-%m-%d %H:%M:%S"),
+        "invalid-after": certificate.not_valid_after_utc.strftime("%Y-%m-%d %H:%M:%S"),
+        "issuer": certificate.issuer.rfc4514_string(),
+        "ca": "true" if is_ca else "false",
+        "trusted": "true" if args.get("trusted", "yes") in ("yes", "true") else "false",
+        "pem": file_item.props.get("contents", ""),
+    }
+    table.items.append(Item(id=table.new_id(), props=item_props))
+    router.save()
+    return {"certificates-imported": "1", "private-keys-imported": "0", "files-imported": "1",
+            "decryption-failures": "0", "keys-with-no-certificate": "0"}
+
+
+def _certificate_derive(router: Router, item: Item) -> Props:
+    after = item.props.get("invalid-after")
+    expired = False
+    if after:
+        expired = datetime.strptime(after, "%Y-%m-%d %H:%M:%S").replace(tzinfo=UTC) < router.clock.now()
+    return {"expired": "true" if expired else "false", "private-key": "false"}
+
+
+CERTIFICATE = MenuSpec(
+    path="certificate",
+    defaults={"trusted": "false", "key-usage": "", "days-valid": "365", "key-size": "2048"},
+    kinds={"trusted": "bool"},
+    unique=(Unique(("name",), "certificate with the same name already exists"),),
+    derive=_certificate_derive,
+    commands={"import": _import_certificate},  # type: ignore[dict-item]
+    secret=frozenset({"pem"}),
+)
+
+CERTIFICATE_SETTINGS = MenuSpec(
+    path="certificate/settings",
+    single=True,
+    defaults={"builtin-trust-store": "", "crl-download": "false", "crl-store": "ram", "crl-use": "false"},
+    kinds={"builtin-trust-store": "enum-list"},
+)
+
+SPECS = (IDENTITY, RESOURCE, CLOCK, SCRIPT, SCHEDULER, LOGGING, LOG, FILE, CERTIFICATE, CERTIFICATE_SETTINGS)

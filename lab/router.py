@@ -1,0 +1,415 @@
+"""One emulated router: its state, its menus' behaviour, and the commands that act on them.
+
+Protocol front ends (the API session, later the script engine and SSH) call `execute`; they never touch state directly.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from lab import errors
+from lab.clock import Clock
+from lab.menus import registry
+from lab.menus.base import MenuSpec, Props, convert
+from lab.model import Item, State
+from lab.schema import Command, tree
+
+# Words the API adds that are not command arguments.
+ID_WORDS = (".id", "numbers", "number")
+
+
+@dataclass
+class Result:
+    rows: list[Props] | None = None
+    ret: str | None = None
+
+
+@dataclass
+class Uplink:
+    """The lab's stand-in for the ISP side of the uplink interface."""
+
+    interface: str = "ether1"
+    up: bool = True
+    lease_address: str = ""
+    gateway: str = ""
+    dns: str = ""
+
+
+@dataclass
+class Router:
+    index: int
+    address: str
+    version: str = "7.21.4"
+    state_path: Path | None = None
+    admin_user: str = "admin"
+    admin_password: str = "lab-admin"
+    state: State = field(default_factory=State)
+    booted_at: float = field(default_factory=time.monotonic)
+    uplink: Uplink = field(default_factory=Uplink)
+    clock: Clock = field(default_factory=Clock)
+    log_limit: int = 1000
+    # Volatile results of Netwatch probes by entry id; a reboot clears them.
+    netwatch_results: dict[str, Props] = field(default_factory=dict)
+    on_reboot: list[Callable[[Router], None]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.clock.version = self.version
+        if not self.uplink.lease_address:
+            # Documentation range (RFC 5737): a lease the lab hands out on the virtual uplink, never a real network.
+            self.uplink.lease_address = f"198.51.100.{10 + self.index % 240}/24"
+            self.uplink.gateway = "198.51.100.1"
+            self.uplink.dns = "198.51.100.1"
+        loaded = State.load(self.state_path) if self.state_path else None
+        if loaded is None:
+            self.factory_defaults()
+        else:
+            self.state = loaded
+        self.boot()
+
+    # ----- lifecycle
+
+    def factory_defaults(self) -> None:
+        self.state = State()
+        for spec in registry.SPECS.values():
+            if spec.initial is None:
+                continue
+            for props in spec.initial(self):
+                if spec.single:
+                    self.state.single(spec.storage).update(props)
+                else:
+                    table = self.state.table(spec.storage)
+                    table.items.append(Item(id=table.new_id(), props=dict(props)))
+
+    def boot(self) -> None:
+        self.state.drop_dynamic()
+        self.netwatch_results.clear()
+        self.booted_at = time.monotonic()
+        for spec in registry.SPECS.values():
+            if spec.boot is not None:
+                spec.boot(self)
+        self.log("system,info", "router rebooted" if self.state.tables else "router started")
+
+    def reboot(self) -> None:
+        self.save()
+        for callback in list(self.on_reboot):
+            callback(self)
+        self.boot()
+
+    def save(self) -> None:
+        if self.state_path is not None:
+            self.state.save(self.state_path)
+
+    @property
+    def uptime_ms(self) -> int:
+        return int((time.monotonic() - self.booted_at) * 1000)
+
+    # ----- users
+
+    def authenticate(self, name: str, password: str) -> bool:
+        user = self.find_by(registry.SPECS["user"], "name", name)
+        if user is None or user.props.get("disabled") == "true":
+            return False
+        if user.props.get("password", "") != password:
+            return False
+        group = self.find_by(registry.SPECS["user/group"], "name", user.props.get("group", ""))
+        return group is not None and "api" in group.props.get("policy", "").split(",")
+
+    # ----- reading
+
+    def spec(self, path: str) -> MenuSpec:
+        spec = registry.SPECS.get(path)
+        if spec is None:
+            raise errors.not_supported(f"/{path}")
+        return spec
+
+    def items(self, spec: MenuSpec) -> list[Item]:
+        items = self.state.table(spec.storage).items
+        if spec.type_filter:
+            return [item for item in items if item.props.get("type") == spec.type_filter]
+        return list(items)
+
+    def find_by(self, spec: MenuSpec, prop: str, value: str) -> Item | None:
+        return next((item for item in self.items(spec) if item.props.get(prop) == value), None)
+
+    def printed(self, spec: MenuSpec, item: Item | None) -> Props:
+        stored = self.state.single(spec.storage) if item is None else item.props
+        row: Props = {} if item is None else {".id": item.id}
+        row.update(spec.defaults)
+        row.update({k: v for k, v in stored.items() if k not in spec.secret})
+        if item is not None:
+            row["dynamic"] = "true" if item.dynamic else "false"
+        if spec.derive is not None and item is not None:
+            row.update(spec.derive(self, item))
+        elif spec.derive is not None:
+            row.update(spec.derive(self, Item(id="", props=stored)))
+        visible = set(tree().printable(spec.segments))
+        if visible:
+            row = {k: v for k, v in row.items() if k == ".id" or k in visible}
+        return row
+
+    def rows(self, path: str) -> list[Props]:
+        spec = self.spec(path)
+        if spec.single:
+            return [self.printed(spec, None)]
+        return [self.printed(spec, item) for item in self.items(spec)]
+
+    def resolve(self, spec: MenuSpec, reference: str) -> Item:
+        """An item named by its id (`*1A`) or, where the menu has names, by its name."""
+        for item in self.items(spec):
+            if item.id == reference or (reference and item.props.get("name") == reference):
+                return item
+        raise errors.no_such_item()
+
+    def names(self, kind: str) -> set[str]:
+        spec = registry.SPECS[registry.REFERENCE_MENUS[kind]]
+        found = {item.props.get("name", "") for item in self.items(spec)}
+        return found | registry.BUILTIN_NAMES.get(kind, set())
+
+    # ----- commands
+
+    def execute(self, path: str, command: str, args: Props) -> Result:
+        spec = self.spec(path)
+        schema_command = tree().command(spec.segments, command)
+        if schema_command is None:
+            raise errors.no_such_command()
+        if command in spec.commands:
+            return _as_result(spec.commands[command](self, args))
+        handlers: dict[str, Callable[[MenuSpec, Command, Props], Result]] = {
+            "print": self._print,
+            "add": self._add,
+            "set": self._set,
+            "remove": self._remove,
+            "enable": self._enable,
+            "disable": self._disable,
+            "comment": self._comment,
+            "move": self._move,
+            "unset": self._unset,
+            "get": self._get,
+            "find": self._find,
+        }
+        handler = handlers.get(command)
+        if handler is None:
+            raise errors.not_supported(f"/{path}/{command}")
+        result = handler(spec, schema_command, args)
+        if command not in ("print", "get", "find"):
+            self.save()
+        return result
+
+    def _print(self, spec: MenuSpec, command: Command, args: Props) -> Result:
+        for name in args:
+            if name not in command.arguments:
+                raise errors.unknown_parameter(name)
+        return Result(rows=self.rows(spec.path))
+
+    def _find(self, spec: MenuSpec, command: Command, args: Props) -> Result:
+        return Result(ret=";".join(row[".id"] for row in self.rows(spec.path)))
+
+    def _get(self, spec: MenuSpec, command: Command, args: Props) -> Result:
+        name = args.get("value-name", "")
+        if spec.single:
+            row = self.printed(spec, None)
+        else:
+            row = self.printed(spec, self.resolve(spec, _target(args)))
+        if name not in row:
+            raise errors.no_match("value-name")
+        return Result(ret=row[name])
+
+    def _validated(self, spec: MenuSpec, command: Command, args: Props) -> tuple[Props, list[str]]:
+        """Arguments as the router stores them, and the names to unset (`!name` on the API)."""
+        clean: Props = {}
+        unset: list[str] = []
+        for name, raw in args.items():
+            if name in ID_WORDS:
+                continue
+            if name.startswith("!"):
+                if name[1:] not in command.arguments:
+                    raise errors.unknown_parameter(name[1:])
+                unset.append(name[1:])
+                continue
+            argument = command.arguments.get(name)
+            if argument is None:
+                raise errors.unknown_parameter(name)
+            value = convert(spec, argument, name, raw)
+            kind = spec.refs.get(name)
+            if kind and value and value not in self.names(kind):
+                raise errors.no_match(name)
+            clean[name] = value
+        return clean, unset
+
+    def _add(self, spec: MenuSpec, command: Command, args: Props) -> Result:
+        props, _ = self._validated(spec, command, args)
+        for name in command.required:
+            if name not in props:
+                raise errors.missing_value(name)
+        if "copy-from" in props:
+            source = self.resolve(spec, props.pop("copy-from"))
+            props = {**source.props, **props}
+        if spec.type_filter:
+            props["type"] = spec.type_filter
+        self._check(spec, props, None)
+        table = self.state.table(spec.storage)
+        item = Item(id=table.new_id(), props=props)
+        table.items.append(item)
+        if spec.after is not None:
+            spec.after(self, item, "add")
+        return Result(ret=item.id)
+
+    def _set(self, spec: MenuSpec, command: Command, args: Props) -> Result:
+        props, unset = self._validated(spec, command, args)
+        if spec.single:
+            current = self.state.single(spec.storage)
+            merged = {k: v for k, v in {**current, **props}.items() if k not in unset}
+            self._check(spec, merged, None)
+            current.clear()
+            current.update(merged)
+            if spec.after is not None:
+                spec.after(self, Item(id="", props=current), "set")
+            return Result()
+        targets = [self.resolve(spec, ref) for ref in _targets(args)]
+        for item in targets:
+            if item.dynamic:
+                raise errors.failure("can not change dynamic")
+            merged = {k: v for k, v in {**item.props, **props}.items() if k not in unset}
+            self._check(spec, merged, item)
+        for item in targets:
+            old_name = item.props.get("name")
+            item.props = {k: v for k, v in {**item.props, **props}.items() if k not in unset}
+            if old_name and item.props.get("name") != old_name:
+                self._rename(spec, old_name, item.props["name"])
+            if spec.after is not None:
+                spec.after(self, item, "set")
+        return Result()
+
+    def _unset(self, spec: MenuSpec, command: Command, args: Props) -> Result:
+        name = args.get("value-name", "")
+        names = [n for n in name.split(",") if n]
+        return self._set(spec, command, {**{k: v for k, v in args.items() if k != "value-name"},
+                                         **{f"!{n}": "" for n in names}})
+
+    def _remove(self, spec: MenuSpec, command: Command, args: Props) -> Result:
+        targets = [self.resolve(spec, ref) for ref in _targets(args)]
+        for item in targets:
+            if item.dynamic:
+                raise errors.failure("can not remove dynamic item")
+            reason = spec.protect(item) if spec.protect else None
+            if reason:
+                raise errors.failure(reason)
+        table = self.state.table(spec.storage)
+        for item in targets:
+            table.items.remove(item)
+            if spec.after is not None:
+                spec.after(self, item, "remove")
+        return Result()
+
+    def _toggle(self, spec: MenuSpec, command: Command, args: Props, disabled: str) -> Result:
+        for item in [self.resolve(spec, ref) for ref in _targets(args)]:
+            if item.dynamic:
+                raise errors.failure("can not change dynamic")
+            item.props["disabled"] = disabled
+            if spec.after is not None:
+                spec.after(self, item, "set")
+        return Result()
+
+    def _enable(self, spec: MenuSpec, command: Command, args: Props) -> Result:
+        return self._toggle(spec, command, args, "false")
+
+    def _disable(self, spec: MenuSpec, command: Command, args: Props) -> Result:
+        return self._toggle(spec, command, args, "true")
+
+    def _comment(self, spec: MenuSpec, command: Command, args: Props) -> Result:
+        for item in [self.resolve(spec, ref) for ref in _targets(args)]:
+            item.props["comment"] = args.get("comment", "")
+        return Result()
+
+    def _move(self, spec: MenuSpec, command: Command, args: Props) -> Result:
+        moving = [self.resolve(spec, ref) for ref in _targets(args)]
+        table = self.state.table(spec.storage)
+        destination = args.get("destination")
+        anchor = self.resolve(spec, destination) if destination else None
+        remaining = [item for item in table.items if item not in moving]
+        position = remaining.index(anchor) if anchor is not None and anchor in remaining else len(remaining)
+        table.items = remaining[:position] + moving + remaining[position:]
+        return Result()
+
+    def _check(self, spec: MenuSpec, props: Props, current: Item | None) -> None:
+        for rule in spec.unique:
+            key = tuple(props.get(f) for f in rule.fields)
+            if any(part is None for part in key):
+                continue
+            for other in self.items(spec):
+                if other is current:
+                    continue
+                if tuple(other.props.get(f) for f in rule.fields) == key:
+                    raise errors.failure(rule.message)
+        if spec.check is not None:
+            spec.check(self, props, current)
+
+    def _rename(self, spec: MenuSpec, old: str, new: str) -> None:
+        """References follow a rename, as they do on a router, where they point at the item and not its name."""
+        kind = registry.kind_of(spec)
+        if kind is None:
+            return
+        for other in registry.SPECS.values():
+            fields = [name for name, target in other.refs.items() if target == kind]
+            if not fields or other.single:
+                continue
+            for item in self.state.table(other.storage).items:
+                for name in fields:
+                    if item.props.get(name) == old:
+                        item.props[name] = new
+
+    # ----- helpers for menu behaviour
+
+    def add_dynamic(self, path: str, props: Props, owner: str) -> Item:
+        spec = self.spec(path)
+        table = self.state.table(spec.storage)
+        item = Item(id=table.new_id(), props=props, dynamic=True, owner=owner)
+        table.items.append(item)
+        return item
+
+    def drop_owned(self, owner: str) -> None:
+        for table in self.state.tables.values():
+            table.items = [item for item in table.items if item.owner != owner]
+
+    def log(self, topics: str, message: str) -> None:
+        table = self.state.table("log")
+        clock = self.clock.stamp()
+        table.items.append(
+            Item(id=table.new_id(), props={"time": clock, "topics": topics, "message": message}, dynamic=True)
+        )
+        if len(table.items) > self.log_limit:
+            del table.items[0]
+
+    def dump(self) -> dict[str, Any]:
+        """The whole configuration as the API prints it, menu by menu."""
+        result: dict[str, Any] = {}
+        for path, spec in registry.SPECS.items():
+            if path == "log":
+                continue
+            result[path] = self.rows(path)[0] if spec.single else self.rows(path)
+        return result
+
+
+def _targets(args: Props) -> list[str]:
+    for word in ID_WORDS:
+        if word in args:
+            return [part for part in args[word].split(",") if part]
+    raise errors.missing_value("numbers")
+
+
+def _target(args: Props) -> str:
+    return _targets(args)[0]
+
+
+def _as_result(value: Any) -> Result:
+    if isinstance(value, Result):
+        return value
+    if value is None:
+        return Result()
+    if isinstance(value, list):
+        return Result(rows=value)
+    return Result(ret=str(value))

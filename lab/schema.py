@@ -1,0 +1,117 @@
+"""The one place that knows routeros-lsp: the real RouterOS 7 command tree, asked about menus and arguments.
+
+Everything else in the lab asks this module, so a routeros-lsp upgrade touches only this file.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from routeros_lsp.schema.schema import Schema, match_name
+
+
+@dataclass(frozen=True)
+class Argument:
+    name: str
+    type_text: str
+    values: tuple[str, ...]
+    closed: bool  # True when `values` is the complete list a router accepts
+    flag: bool
+
+    @property
+    def is_bool(self) -> bool:
+        return self.closed and set(self.values) == {"no", "yes"}
+
+    def int_range(self) -> tuple[int, int] | None:
+        found = re.fullmatch(r"Num; (\d+)\.\.(\d+) \(integer number\)", self.type_text)
+        return (int(found.group(1)), int(found.group(2))) if found else None
+
+
+@dataclass(frozen=True)
+class Command:
+    menu: tuple[str, ...]
+    name: str
+    arguments: dict[str, Argument]
+    required: tuple[str, ...]
+
+
+class CommandTree:
+    def __init__(self, schema: Schema) -> None:
+        self._root: dict[str, Any] = schema.root
+        self.version = schema.version
+
+    def _node(self, path: tuple[str, ...]) -> dict[str, Any] | None:
+        node = self._root
+        for part in path:
+            child = node.get("c", {}).get(part)
+            if child is None:
+                return None
+            node = child
+        return node
+
+    def is_menu(self, path: tuple[str, ...]) -> bool:
+        node = self._node(path)
+        return node is not None and not node.get("k")
+
+    def split(self, words: tuple[str, ...]) -> tuple[tuple[str, ...], str] | None:
+        """Split an absolute command path into (menu, command) using exact names, as the API requires."""
+        if not words:
+            return None
+        menu, command = words[:-1], words[-1]
+        node = self._node(menu)
+        if node is None or node.get("k"):
+            return None
+        child = node.get("c", {}).get(command)
+        if child is None or not child.get("k"):
+            return None
+        return menu, command
+
+    def resolve_prefix(self, menu: tuple[str, ...], word: str) -> str | None:
+        """Scripts and the console accept an unambiguous prefix of a menu or command name."""
+        node = self._node(menu)
+        if node is None:
+            return None
+        found = match_name(node.get("c"), word)
+        return found.name if found.kind == "found" else None
+
+    def commands(self, menu: tuple[str, ...]) -> list[str]:
+        node = self._node(menu) or {}
+        return [name for name, child in node.get("c", {}).items() if child.get("k")]
+
+    def submenus(self, menu: tuple[str, ...]) -> list[str]:
+        node = self._node(menu) or {}
+        return [name for name, child in node.get("c", {}).items() if not child.get("k")]
+
+    def command(self, menu: tuple[str, ...], name: str) -> Command | None:
+        node = self._node((*menu, name))
+        if node is None or not node.get("k"):
+            return None
+        args = {
+            arg: Argument(
+                name=arg,
+                type_text=str(info.get("t", "")),
+                values=tuple(info.get("e", ())),
+                closed=bool(info.get("x")),
+                flag=bool(info.get("f")),
+            )
+            for arg, info in node.get("a", {}).items()
+        }
+        return Command(menu=menu, name=name, arguments=args, required=tuple(node.get("r", ())))
+
+    def printable(self, menu: tuple[str, ...]) -> tuple[str, ...]:
+        """Every property `print` can show, from the enumeration of its group-by argument."""
+        command = self.command(menu, "print")
+        if command is None or "group-by" not in command.arguments:
+            return ()
+        return command.arguments["group-by"].values
+
+
+@cache
+def tree() -> CommandTree:
+    schema = Schema.bundled()
+    if schema is None:
+        raise RuntimeError("routeros-lsp ships no command database; reinstall the pinned routeros-lsp")
+    return CommandTree(schema)

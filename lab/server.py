@@ -1,0 +1,139 @@
+"""The running lab: N routers on 127.0.1.i (API and API-SSL), the control endpoint, and clean shutdown."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import ipaddress
+import logging
+import ssl
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from lab import tls
+from lab.api import Session
+from lab.control import ControlServer
+from lab.router import Router
+
+log = logging.getLogger("lab.server")
+
+API_PORT = 8728
+API_SSL_PORT = 8729
+CONTROL_PORT = 8780
+
+
+@dataclass
+class LabConfig:
+    routers: int = 1
+    state_dir: Path = Path(".lab")
+    base_address: str = "127.0.1.0"
+    control_host: str = "127.0.0.1"
+    control_port: int = CONTROL_PORT
+    api_port: int = API_PORT
+    api_ssl_port: int = API_SSL_PORT
+    user: str = "admin"
+    password: str = "lab-admin"
+    version: str = "7.21.4"
+
+
+def router_address(base: str, index: int) -> str:
+    return str(ipaddress.IPv4Address(base) + index)
+
+
+@dataclass
+class Lab:
+    config: LabConfig
+    routers: list[Router] = field(default_factory=list)
+    servers: list[asyncio.Server] = field(default_factory=list)
+    sessions: dict[int, set[asyncio.StreamWriter]] = field(default_factory=dict)
+    stopping: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def build_routers(self) -> None:
+        self.config.state_dir.mkdir(parents=True, exist_ok=True)
+        for index in range(1, self.config.routers + 1):
+            router = Router(
+                index=index,
+                address=router_address(self.config.base_address, index),
+                version=self.config.version,
+                state_path=self.config.state_dir / f"router{index}.json",
+                admin_user=self.config.user,
+                admin_password=self.config.password,
+            )
+            router.on_reboot.append(self._drop_sessions)
+            self.routers.append(router)
+            self.sessions[index] = set()
+
+    def router(self, reference: str) -> Router:
+        """A router by index (`1`), address (`127.0.1.1`) or identity."""
+        for router in self.routers:
+            identity = router.rows("system/identity")[0].get("name")
+            if reference in (str(router.index), router.address, identity):
+                return router
+        known = ", ".join(str(r.index) for r in self.routers)
+        raise KeyError(f"no router {reference!r}; the lab has routers {known} (by index, address or identity)")
+
+    def _drop_sessions(self, router: Router) -> None:
+        for writer in list(self.sessions[router.index]):
+            writer.close()
+        self.sessions[router.index].clear()
+
+    def _service_allows(self, router: Router, service: str, peer: str) -> bool:
+        row = next((r for r in router.rows("ip/service") if r.get("name") == service), None)
+        if row is None or row.get("disabled") == "true":
+            return False
+        allowed = [part for part in row.get("address", "").split(",") if part]
+        if not allowed:
+            return True
+        address = ipaddress.IPv4Address(peer)
+        return any(address in ipaddress.IPv4Network(part, strict=False) for part in allowed)
+
+    def _handler(self, router: Router, service: str) -> object:
+        async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            peer = writer.get_extra_info("peername")[0]
+            if not self._service_allows(router, service, peer):
+                writer.close()
+                return
+            self.sessions[router.index].add(writer)
+            try:
+                await Session(router, reader, writer).run()
+            finally:
+                self.sessions[router.index].discard(writer)
+
+        return handle
+
+    async def start(self) -> None:
+        self.build_routers()
+        addresses = [r.address for r in self.routers]
+        _, cert, key = tls.ensure_certificates(self.config.state_dir, addresses)
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        context.load_cert_chain(cert, key)
+        for router in self.routers:
+            self.servers.append(
+                await asyncio.start_server(
+                    self._handler(router, "api"), router.address, self.config.api_port,  # type: ignore[arg-type]
+                    reuse_address=True,
+                )
+            )
+            self.servers.append(
+                await asyncio.start_server(
+                    self._handler(router, "api-ssl"), router.address, self.config.api_ssl_port,  # type: ignore[arg-type]
+                    ssl=context, reuse_address=True,
+                )
+            )
+        control = ControlServer(self)
+        self.servers.append(
+            await asyncio.start_server(control.handle, self.config.control_host, self.config.control_port,
+                                       reuse_address=True)
+        )
+
+    async def stop(self) -> None:
+        for server in self.servers:
+            server.close()
+        for writers in self.sessions.values():
+            for writer in writers:
+                writer.close()
+        for server in self.servers:
+            with contextlib.suppress(Exception):
+                await server.wait_closed()
+        for router in self.routers:
+            router.save()

@@ -1,0 +1,104 @@
+"""Parsing and printing of RouterOS value types (booleans, durations, numbers, addresses).
+
+Values are kept as the strings the API prints; these functions turn what a client wrote into that form, or raise ValueError.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+
+_TRUE = {"yes", "true"}
+_FALSE = {"no", "false"}
+
+_UNITS_MS = {"w": 604_800_000, "d": 86_400_000, "h": 3_600_000, "m": 60_000, "s": 1000, "ms": 1}
+_DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)(ms|w|d|h|m|s)")
+_CLOCK = re.compile(r"(?:(\d+)d)?(\d{1,2}):(\d{2}):(\d{2})(?:\.(\d{1,3}))?")
+
+
+def to_bool(text: str) -> str:
+    lowered = text.lower()
+    if lowered in _TRUE:
+        return "true"
+    if lowered in _FALSE:
+        return "false"
+    raise ValueError(text)
+
+
+def is_true(text: str | None) -> bool:
+    return (text or "").lower() in _TRUE
+
+
+def parse_duration_ms(text: str) -> int:
+    """Milliseconds in `10s`, `1m30s`, `50ms`, `1d02:00:00`, `00:01:30` or a bare number of seconds."""
+    text = text.strip()
+    if re.fullmatch(r"\d+", text):
+        return int(text) * 1000
+    clock = _CLOCK.fullmatch(text)
+    if clock:
+        days, hours, minutes, seconds, fraction = clock.groups()
+        total = ((int(days or 0) * 24 + int(hours)) * 60 + int(minutes)) * 60 + int(seconds)
+        return total * 1000 + int((fraction or "0").ljust(3, "0"))
+    position, total_ms = 0, 0.0
+    for match in _DURATION_PART.finditer(text):
+        if match.start() != position:
+            raise ValueError(text)
+        total_ms += float(match.group(1)) * _UNITS_MS[match.group(2)]
+        position = match.end()
+    if position != len(text) or not text:
+        raise ValueError(text)
+    return int(total_ms)
+
+
+def format_duration(ms: int) -> str:
+    """RouterOS 7 prints durations as `1w2d3h4m5s` with milliseconds last, and zero as `0s`."""
+    if ms == 0:
+        return "0s"
+    parts = []
+    for unit in ("w", "d", "h", "m", "s", "ms"):
+        size = _UNITS_MS[unit]
+        count, ms = divmod(ms, size)
+        if count:
+            parts.append(f"{count}{unit}")
+    return "".join(parts)
+
+
+def to_duration(text: str) -> str:
+    return format_duration(parse_duration_ms(text))
+
+
+def to_int(text: str, low: int, high: int) -> str:
+    value = int(text, 0) if text.lower().startswith("0x") else int(text)
+    if not low <= value <= high:
+        raise ValueError(text)
+    return str(value)
+
+
+def to_ipv4(text: str) -> str:
+    return str(ipaddress.IPv4Address(text))
+
+
+def to_ip(text: str) -> str:
+    return str(ipaddress.ip_address(text))
+
+
+def to_interface_address(text: str) -> tuple[str, str]:
+    """`192.168.1.1/24` (or a bare address, meaning /32) → (printed address, network)."""
+    address, _, prefix = text.partition("/")
+    host = ipaddress.IPv4Address(address)
+    length = int(prefix) if prefix else 32
+    if not 0 <= length <= 32 or (prefix and not prefix.isdigit()):
+        raise ValueError(text)
+    network = ipaddress.IPv4Network(f"{host}/{length}", strict=False)
+    return f"{host}/{length}", str(network.network_address)
+
+
+def to_prefix(text: str) -> str:
+    """A destination such as `0.0.0.0/0`; host bits must be zero, as a route table demands."""
+    return str(ipaddress.IPv4Network(text if "/" in text else f"{text}/32", strict=True))
+
+
+def to_ip_list(text: str) -> str:
+    if text == "":
+        return ""
+    return ",".join(to_ip(part) for part in text.split(","))
