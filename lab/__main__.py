@@ -19,15 +19,21 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
     serve = commands.add_parser("serve", help="run lab routers in the foreground until SIGTERM or Ctrl-C")
     serve.add_argument("--routers", type=int, default=1, help="how many routers (default 1)")
-    serve.add_argument("--state", type=Path, default=Path(".lab"), help="folder for configuration and TLS files")
+    serve.add_argument(
+        "--state", type=Path, default=Path(".lab"), help="folder for configuration and TLS files"
+    )
     serve.add_argument("--base-address", default="127.0.1.0", help="router i listens on this address + i")
     serve.add_argument("--api-port", type=int, default=API_PORT)
     serve.add_argument("--api-ssl-port", type=int, default=API_SSL_PORT)
     serve.add_argument("--control-port", type=int, default=CONTROL_PORT)
     serve.add_argument("--user", default="admin", help="login of the factory user (default admin)")
-    serve.add_argument("--password", default="lab-admin", help="password of the factory user (default lab-admin)")
+    serve.add_argument(
+        "--password", default="lab-admin", help="password of the factory user (default lab-admin)"
+    )
     serve.add_argument("--ros-version", default="7.21.4", help="RouterOS version the routers report")
-    ctl = commands.add_parser("ctl", help="inspect a running lab or inject faults; `ctl help` lists the verbs")
+    ctl = commands.add_parser(
+        "ctl", help="inspect a running lab or inject faults; `ctl help` lists the verbs"
+    )
     ctl.add_argument("--control-port", type=int, default=CONTROL_PORT)
     ctl.add_argument("verb")
     ctl.add_argument("args", nargs="*")

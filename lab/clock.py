@@ -1,4 +1,4 @@
-"""The router's clock: wall time plus an offset the operator (or `ctl clock`) sets, or an unsynced 1970 clock."""
+"""The router's clock: wall time plus an offset that `set` or `ctl clock` moves, or an unsynced 1970 clock."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct",
 
 
 def _version_tuple(version: str) -> tuple[int, ...]:
-    return tuple(int(part) for part in version.split(" ")[0].split(".") if part.isdigit())
+    return tuple(int(part) for part in version.split(" ", maxsplit=1)[0].split(".") if part.isdigit())
 
 
 @dataclass

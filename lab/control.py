@@ -1,6 +1,7 @@
 """The lab's control endpoint: one JSON object per line in, one per line out, on loopback.
 
-Request: {"verb": "dump", "args": ["1"]}. Answer: {"ok": true, "result": ...} or {"ok": false, "error": "..."}.
+Request: {"verb": "dump", "args": ["1"]}.
+Answer: {"ok": true, "result": ...} or {"ok": false, "error": "..."}.
 Verbs register themselves in VERBS with the words they take, so `ctl help` can list them.
 """
 
@@ -12,6 +13,8 @@ import socket
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
+
+from lab.menus.ip import dhcp_rebind
 
 if TYPE_CHECKING:
     from lab.server import Lab
@@ -83,8 +86,6 @@ def _uplink(lab: Lab, args: list[str]) -> str:
         raise UsageError("usage: uplink ROUTER up|down")
     router = lab.router(args[0])
     router.uplink.up = args[1] == "up"
-    from lab.menus.ip import dhcp_rebind
-
     for item in router.state.table("ip/dhcp-client").items:
         dhcp_rebind(router, item)
     return f"router {router.index} uplink {args[1]}"

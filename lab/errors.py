@@ -1,6 +1,7 @@
 """Errors a router reports, with the texts and categories it uses on the API.
 
-Categories (from the API documentation): 0 missing item or command, 1 argument value failure, 2 execution interrupted,
+Categories (from the API documentation): 0 missing item or command, 1 argument value failure,
+2 execution interrupted,
 3 scripting failure, 4 general failure, 5 API failure, 6 TTY failure, 7 value from :return.
 """
 

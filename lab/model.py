@@ -16,7 +16,7 @@ class Item:
     id: str
     props: dict[str, str]
     dynamic: bool = False
-    # Dynamic entries remember who made them (for example the dhcp-client that bound), so they go when it goes.
+    # Dynamic entries remember who made them (the dhcp-client that bound), so they go when it goes.
     owner: str = ""
 
 

@@ -52,17 +52,28 @@ class RunningLab:
 
     def start(self, timeout: float = 60.0) -> None:
         command = [
-            sys.executable, "-m", "lab", "serve",
-            "--routers", str(self.routers),
-            "--state", str(self.state),
-            "--base-address", self.base_address,
-            "--control-port", str(self.control_port),
+            sys.executable,
+            "-m",
+            "lab",
+            "serve",
+            "--routers",
+            str(self.routers),
+            "--state",
+            str(self.state),
+            "--base-address",
+            self.base_address,
+            "--control-port",
+            str(self.control_port),
             *self.extra_args,
         ]
         started = time.monotonic()
-        self.process = subprocess.Popen(  # noqa: S603 - our own interpreter and module
-            command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-            cwd=Path(__file__).resolve().parent.parent, env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        self.process = subprocess.Popen(
+            command,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            cwd=Path(__file__).resolve().parent.parent,
+            env={**os.environ, "PYTHONUNBUFFERED": "1"},
         )
         assert self.process.stdout is not None
         output = []
@@ -98,6 +109,11 @@ class RunningLab:
 
 def new_lab(state: Path, routers: int = 1, extra_args: list[str] | None = None) -> RunningLab:
     """A lab on a random 127.x.y.0 block, so parallel test runs and a demo lab do not collide."""
-    block = f"127.{random.randint(100, 250)}.{random.randint(1, 250)}.0"  # noqa: S311 - not security
-    return RunningLab(state=state, routers=routers, base_address=block, control_port=free_port(),
-                      extra_args=extra_args or [])
+    block = f"127.{random.randint(100, 250)}.{random.randint(1, 250)}.0"
+    return RunningLab(
+        state=state,
+        routers=routers,
+        base_address=block,
+        control_port=free_port(),
+        extra_args=extra_args or [],
+    )

@@ -1,4 +1,4 @@
-"""A self-signed lab CA and a server certificate for every router address, written where clients can trust them."""
+"""A self-signed lab CA and a server certificate for every router address, for clients to trust."""
 
 from __future__ import annotations
 
@@ -26,9 +26,9 @@ def ensure_certificates(directory: Path, addresses: list[str]) -> tuple[Path, Pa
     ca_path, cert_path, key_path = directory / CA_FILE, directory / CERT_FILE, directory / KEY_FILE
     wanted = sorted(addresses)
     marker = directory / "lab-server.addresses"
-    if ca_path.exists() and cert_path.exists() and key_path.exists() and marker.exists():
-        if marker.read_text().split() == wanted:
-            return ca_path, cert_path, key_path
+    present = all(p.exists() for p in (ca_path, cert_path, key_path, marker))
+    if present and marker.read_text().split() == wanted:
+        return ca_path, cert_path, key_path
     now = datetime.datetime.now(datetime.UTC)
     ca_key = ec.generate_private_key(ec.SECP256R1())
     ca_cert = (

@@ -1,6 +1,7 @@
 """Parsing and printing of RouterOS value types (booleans, durations, numbers, addresses).
 
-Values are kept as the strings the API prints; these functions turn what a client wrote into that form, or raise ValueError.
+Values are kept as the strings the API prints; these functions turn what a client wrote into that form,
+or raise ValueError.
 """
 
 from __future__ import annotations

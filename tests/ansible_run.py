@@ -31,7 +31,9 @@ def write_inventory(path: Path, hosts: dict[str, dict[str, object]], group: str 
     return path
 
 
-def run_playbook(playbook: Path, inventory: Path, *extra: str, env: dict[str, str] | None = None) -> PlayResult:
+def run_playbook(
+    playbook: Path, inventory: Path, *extra: str, env: dict[str, str] | None = None
+) -> PlayResult:
     environment = {
         **os.environ,
         "ANSIBLE_CONFIG": str(ROOT / "ansible.cfg"),
@@ -40,8 +42,12 @@ def run_playbook(playbook: Path, inventory: Path, *extra: str, env: dict[str, st
         "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
         **(env or {}),
     }
-    completed = subprocess.run(  # noqa: S603 - our own venv's ansible-playbook
+    completed = subprocess.run(
         [str(BIN / "ansible-playbook"), "-i", str(inventory), str(playbook), *extra],
-        capture_output=True, text=True, env=environment, cwd=ROOT, check=False,
+        capture_output=True,
+        text=True,
+        env=environment,
+        cwd=ROOT,
+        check=False,
     )
     return PlayResult(completed.returncode, completed.stdout + completed.stderr)

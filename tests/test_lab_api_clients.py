@@ -1,4 +1,4 @@
-"""The lab speaks the real API protocol to real clients: librouteros, and a raw socket that sees every word."""
+"""The lab speaks the real API protocol to real clients: librouteros, and a raw socket seeing every word."""
 
 from __future__ import annotations
 
@@ -107,7 +107,9 @@ def test_a_word_longer_than_16_kib_round_trips(lab):
 
 def test_tls_with_certificate_checking(lab):
     context = ssl.create_default_context(cafile=str(lab.ca_file))
-    api = connect(lab, ssl_wrapper=lambda sock: context.wrap_socket(sock, server_hostname=lab.address(1)), port=8729)
+    api = connect(
+        lab, ssl_wrapper=lambda sock: context.wrap_socket(sock, server_hostname=lab.address(1)), port=8729
+    )
     assert next(iter(api.path("system", "identity")))["name"]
     api.close()
 
@@ -115,7 +117,9 @@ def test_tls_with_certificate_checking(lab):
 def test_tls_without_trusting_the_lab_ca_is_refused(lab):
     context = ssl.create_default_context()
     with pytest.raises(ssl.SSLCertVerificationError):
-        connect(lab, ssl_wrapper=lambda sock: context.wrap_socket(sock, server_hostname=lab.address(1)), port=8729)
+        connect(
+            lab, ssl_wrapper=lambda sock: context.wrap_socket(sock, server_hostname=lab.address(1)), port=8729
+        )
 
 
 def test_quit_answers_fatal_and_closes(lab):
@@ -158,7 +162,7 @@ def test_several_clients_at_once_share_state(lab):
             api = connect(lab, index=2)
             api.path("interface", "list").add(name=f"PARALLEL{number}")
             api.close()
-        except BaseException as problem:  # noqa: BLE001 - reported below
+        except BaseException as problem:
             errors.append(problem)
 
     threads = [threading.Thread(target=worker, args=(n,)) for n in range(8)]

@@ -22,8 +22,14 @@ def lab_inventory(tmp_path_factory):
     lab = new_lab(state, routers=1)
     lab.start()
     inventory = write_inventory(
-        state / "inventory.json", {"lab-r1": {"ansible_host": lab.address(1), "ansible_connection": "local",
-                                             "ansible_python_interpreter": "{{ ansible_playbook_python }}"}}
+        state / "inventory.json",
+        {
+            "lab-r1": {
+                "ansible_host": lab.address(1),
+                "ansible_connection": "local",
+                "ansible_python_interpreter": "{{ ansible_playbook_python }}",
+            }
+        },
     )
     yield lab, inventory
     lab.stop()

@@ -1,4 +1,4 @@
-"""The lab refuses what a router refuses, with the router's words: anything it accepted wrongly would hide a bug."""
+"""The lab refuses what a router refuses, in the router's words: what it wrongly accepted would hide a bug."""
 
 from __future__ import annotations
 
@@ -17,20 +17,45 @@ def api(lab):
 @pytest.mark.parametrize(
     ("path", "args", "message"),
     [
-        (("ip", "address"), {"address": "10.1.1.1/24", "interface": "ether2", "colour": "red"},
-         "unknown parameter colour"),
-        (("tool", "netwatch"), {"host": "10.1.1.2", "type": "ping"}, "input does not match any value of type"),
-        (("ip", "address"), {"address": "10.1.1.1/24", "interface": "ether99"},
-         "input does not match any value of interface"),
-        (("ip", "address"), {"address": "10.1.1.300/24", "interface": "ether2"}, "invalid value for argument address"),
+        (
+            ("ip", "address"),
+            {"address": "10.1.1.1/24", "interface": "ether2", "colour": "red"},
+            "unknown parameter colour",
+        ),
+        (
+            ("tool", "netwatch"),
+            {"host": "10.1.1.2", "type": "ping"},
+            "input does not match any value of type",
+        ),
+        (
+            ("ip", "address"),
+            {"address": "10.1.1.1/24", "interface": "ether99"},
+            "input does not match any value of interface",
+        ),
+        (
+            ("ip", "address"),
+            {"address": "10.1.1.300/24", "interface": "ether2"},
+            "invalid value for argument address",
+        ),
         (("ip", "address"), {"interface": "ether2"}, "missing value(s) of argument(s) address"),
         (("ip", "firewall", "nat"), {"action": "masquerade"}, "missing value(s) of argument(s) chain"),
         (("ip", "firewall", "nat"), {"chain": "dstnat", "action": "masquerade"}, "masquerade"),
-        (("ip", "dhcp-client"), {"interface": "ether2", "use-peer-dns": "maybe"},
-         "input does not match any value of use-peer-dns"),
-        (("tool", "netwatch"), {"host": "10.1.1.2", "interval": "soon"}, "invalid value for argument interval"),
+        (
+            ("ip", "dhcp-client"),
+            {"interface": "ether2", "use-peer-dns": "maybe"},
+            "input does not match any value of use-peer-dns",
+        ),
+        (
+            ("tool", "netwatch"),
+            {"host": "10.1.1.2", "interval": "soon"},
+            "invalid value for argument interval",
+        ),
         (("interface", "bridge", "port"), {"interface": "ether4", "bridge": "no-bridge"}, "bridge"),
-        (("user",), {"name": "ops", "group": "wizards", "password": "x"}, "input does not match any value of group"),
+        (
+            ("user",),
+            {"name": "ops", "group": "wizards", "password": "x"},
+            "input does not match any value of group",
+        ),
     ],
 )
 def test_bad_input_is_refused_with_the_router_text(api, path, args, message):

@@ -20,7 +20,20 @@ Hook = Callable[["Router", "Item", str], None]
 CommandHandler = Callable[["Router", Props], Any]
 
 # Value kinds a menu can name for a property where the command tree's type text is not enough.
-KINDS = ("bool", "duration", "int", "ipv4", "ip", "ip-list", "address", "prefix", "enum", "enum-list", "address-list", "text")
+KINDS = (
+    "bool",
+    "duration",
+    "int",
+    "ipv4",
+    "ip",
+    "ip-list",
+    "address",
+    "prefix",
+    "enum",
+    "enum-list",
+    "address-list",
+    "text",
+)
 
 
 @dataclass(frozen=True)
@@ -48,6 +61,9 @@ class MenuSpec:
     initial: Callable[[Router], list[Props]] | None = None
     boot: Callable[[Router], None] | None = None
     commands: dict[str, CommandHandler] = field(default_factory=dict)
+    # Custom commands that wait on the (virtual) network: they take the router lock only around state access,
+    # so the router keeps answering while a fetch waits.
+    unlocked: frozenset[str] = frozenset()
     # Why an item may not be removed, or None.
     protect: Callable[[Item], str | None] | None = None
     # Properties never printed (a user's password) or kept only for the lab's own bookkeeping.
@@ -67,7 +83,11 @@ def convert(spec: MenuSpec, argument: Argument | None, name: str, raw: str) -> s
     kind = spec.kinds.get(name, "")
     try:
         if kind == "bool" or (not kind and argument is not None and argument.is_bool):
-            return values.to_bool(raw)
+            # The command tree lists yes/no as a closed enumeration; true/false are accepted as synonyms.
+            try:
+                return values.to_bool(raw)
+            except ValueError:
+                raise errors.no_match(name) from None
         if kind == "duration":
             return values.to_duration(raw)
         if kind == "ipv4":

@@ -25,9 +25,17 @@ def _mac(router: Router, port: int) -> str:
 def _factory_interfaces(router: Router) -> list[Props]:
     ports: list[Props] = []
     for port in range(1, ETHERNET_PORTS + 1):
-        ports.append({"name": f"ether{port}", "default-name": f"ether{port}", "type": "ether",
-                      "mac-address": _mac(router, port)})
-    ports.append({"name": "wlan1", "default-name": "wlan1", "type": "wlan", "mac-address": _mac(router, 0x10)})
+        ports.append(
+            {
+                "name": f"ether{port}",
+                "default-name": f"ether{port}",
+                "type": "ether",
+                "mac-address": _mac(router, port),
+            }
+        )
+    ports.append(
+        {"name": "wlan1", "default-name": "wlan1", "type": "wlan", "mac-address": _mac(router, 0x10)}
+    )
     return ports
 
 
@@ -78,7 +86,9 @@ ETHERNET = MenuSpec(
         "loop-protect": "default",
         "rx-flow-control": "off",
         "tx-flow-control": "off",
-        "advertise": "10M-baseT-half,10M-baseT-full,100M-baseT-half,100M-baseT-full,1G-baseT-half,1G-baseT-full",
+        "advertise": (
+            "10M-baseT-half,10M-baseT-full,100M-baseT-half,100M-baseT-full,1G-baseT-half,1G-baseT-full"
+        ),
     },
     kinds={"mac-address": "text"},
     check=_check_name,
@@ -108,8 +118,11 @@ BRIDGE = MenuSpec(
     },
     kinds={"ageing-time": "duration", "admin-mac": "text"},
     check=_check_name,
-    derive=lambda router, item: {**_common(router, item), "l2mtu": "65535",
-                                 "mac-address": _mac(router, 0x80 + int(item.id[1:], 16) % 0x7F)},
+    derive=lambda router, item: {
+        **_common(router, item),
+        "l2mtu": "65535",
+        "mac-address": _mac(router, 0x80 + int(item.id[1:], 16) % 0x7F),
+    },
 )
 
 

@@ -33,7 +33,7 @@ ADDRESS = MenuSpec(
     derive=_address_derive,
 )
 
-# ----- DHCP client: binds on the lab's virtual uplink and installs dynamic address, route and DNS, as a router does.
+# ----- DHCP client: binds on the lab's virtual uplink, then adds a dynamic address, route and DNS servers.
 
 
 def _interface_default_name(router: Router, name: str) -> str:
@@ -180,7 +180,14 @@ def _check_static(router: Router, props: Props, current: Item | None) -> None:
     if not props.get("name") and not props.get("regexp"):
         raise errors.failure("name or regexp must be set")
     record = props.get("type", "A")
-    needs = {"A": "address", "AAAA": "address", "CNAME": "cname", "FWD": "forward-to", "NS": "ns", "TXT": "text"}
+    needs = {
+        "A": "address",
+        "AAAA": "address",
+        "CNAME": "cname",
+        "FWD": "forward-to",
+        "NS": "ns",
+        "TXT": "text",
+    }
     wanted = needs.get(record)
     if wanted and not props.get(wanted):
         raise errors.failure(f"{wanted} must be set")
@@ -259,7 +266,15 @@ def _check_filter(router: Router, props: Props, current: Item | None) -> None:
 
 def _check_ports(props: Props) -> None:
     for name in ("dst-port", "src-port"):
-        if props.get(name) and props.get("protocol") not in ("tcp", "udp", "6", "17", "sctp", "dccp", "udp-lite"):
+        if props.get(name) and props.get("protocol") not in (
+            "tcp",
+            "udp",
+            "6",
+            "17",
+            "sctp",
+            "dccp",
+            "udp-lite",
+        ):
             raise errors.failure(f"{name} requires protocol tcp, udp, udp-lite, dccp or sctp")
 
 
@@ -327,7 +342,9 @@ SERVICE = MenuSpec(
     kinds={"address": "address-list", "name": "text"},
     initial=_service_factory,
     derive=lambda router, item: (
-        {"certificate": item.props.get("certificate", "none")} if item.props.get("name") in _TLS_SERVICES else {}
+        {"certificate": item.props.get("certificate", "none")}
+        if item.props.get("name") in _TLS_SERVICES
+        else {}
     ),
 )
 

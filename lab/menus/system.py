@@ -122,7 +122,9 @@ LOGGING = MenuSpec(
     defaults={"prefix": "", "disabled": "false", "invalid": "false", "default": "false", "regex": ""},
     kinds={"topics": "text"},
     initial=lambda router: [{"topics": t, "action": a, "default": "true"} for t, a in _LOG_RULES],
-    protect=lambda item: "can not remove default logging rule" if item.props.get("default") == "true" else None,
+    protect=lambda item: (
+        "can not remove default logging rule" if item.props.get("default") == "true" else None
+    ),
 )
 
 
@@ -194,8 +196,13 @@ def _import_certificate(router: Router, args: Props) -> Props:
     }
     table.items.append(Item(id=table.new_id(), props=item_props))
     router.save()
-    return {"certificates-imported": "1", "private-keys-imported": "0", "files-imported": "1",
-            "decryption-failures": "0", "keys-with-no-certificate": "0"}
+    return {
+        "certificates-imported": "1",
+        "private-keys-imported": "0",
+        "files-imported": "1",
+        "decryption-failures": "0",
+        "keys-with-no-certificate": "0",
+    }
 
 
 def _certificate_derive(router: Router, item: Item) -> Props:
@@ -212,7 +219,7 @@ CERTIFICATE = MenuSpec(
     kinds={"trusted": "bool"},
     unique=(Unique(("name",), "certificate with the same name already exists"),),
     derive=_certificate_derive,
-    commands={"import": _import_certificate},  # type: ignore[dict-item]
+    commands={"import": _import_certificate},
     secret=frozenset({"pem"}),
 )
 

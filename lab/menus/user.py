@@ -11,7 +11,8 @@ if TYPE_CHECKING:
     from lab.model import Item
     from lab.router import Router
 
-FULL = "local,telnet,ssh,ftp,reboot,read,write,policy,test,winbox,password,web,sniff,sensitive,api,romon,rest-api"
+_CONSOLE = "local,telnet,ssh,ftp,reboot,read,write,policy,test,winbox,password,web"
+FULL = f"{_CONSOLE},sniff,sensitive,api,romon,rest-api"
 READ = "local,telnet,ssh,reboot,read,test,winbox,password,web,sniff,api,romon,rest-api"
 WRITE = "local,telnet,ssh,reboot,read,write,test,winbox,password,web,sniff,api,romon,rest-api"
 BUILTIN_GROUPS = {"read": READ, "write": WRITE, "full": FULL}
