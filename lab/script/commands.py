@@ -1,0 +1,380 @@
+"""The global `:` commands: variables, control flow, conversions, output and the few that reach the router."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from lab.errors import CommandError
+from lab.script import formats
+from lab.script.syntax import StringLit, Word
+from lab.script.values import (
+    NIL,
+    NOTHING,
+    Code,
+    Duration,
+    ScriptArray,
+    ScriptError,
+    Value,
+    from_router,
+    parse_ip,
+    to_text,
+    toarray,
+    tobool,
+    toip,
+    tonum,
+    tostr,
+    totime,
+    typeof,
+)
+
+if TYPE_CHECKING:
+    from lab.script.evaluator import Call, Interpreter
+
+Handler = Callable[["Interpreter", "Call"], Value]
+COMMANDS: dict[str, Handler] = {}
+
+LOG_LEVELS = ("info", "warning", "error", "debug")
+
+
+def command(name: str) -> Callable[[Handler], Handler]:
+    def register(handler: Handler) -> Handler:
+        COMMANDS[name] = handler
+        return handler
+
+    return register
+
+
+def _arg(it: Interpreter, call: Call, position: int, name: str | None = None) -> Value:
+    """The value given by position or, where RouterOS allows it, by name; nothing when absent."""
+    if name is not None and name in call.named:
+        return it.optional(call.named[name], call.scope, call.menu)
+    if position < len(call.positional):
+        return it.value(call.positional[position], call.scope, call.menu)
+    return NOTHING
+
+
+def _name(call: Call, what: str) -> str:
+    """A variable name: a bare word or a quoted string, never evaluated."""
+    element = call.positional[0] if call.positional else None
+    if isinstance(element, Word):
+        return element.text
+    if isinstance(element, StringLit):
+        return element.value
+    raise ScriptError(f":{call.name} needs a {what} name as its first argument")
+
+
+def _new_value(it: Interpreter, call: Call) -> Value | None:
+    if len(call.positional) > 1:
+        return it.value(call.positional[1], call.scope, call.menu)
+    if "do" in call.named:
+        return Code(it.code_of(call.named["do"], "do="))
+    return None
+
+
+# ----- variables
+
+
+@command("local")
+def _local(it: Interpreter, call: Call) -> Value:
+    value = _new_value(it, call)
+    call.scope.declare_local(_name(call, "variable"), NOTHING if value is None else value)
+    return NOTHING
+
+
+@command("global")
+def _global(it: Interpreter, call: Call) -> Value:
+    call.scope.declare_global(_name(call, "variable"), _new_value(it, call))
+    return NOTHING
+
+
+@command("set")
+def _set(it: Interpreter, call: Call) -> Value:
+    value = _new_value(it, call)
+    call.scope.assign(_name(call, "variable"), NOTHING if value is None else value)
+    return NOTHING
+
+
+# ----- control flow
+
+
+@command("if")
+def _if(it: Interpreter, call: Call) -> Value:
+    if not call.positional:
+        raise ScriptError(":if needs a condition in ( )")
+    if it.condition(call.positional[0], call.scope, call.menu):
+        return it.run_child(it.code_of(call.named.get("do"), "do="), call.scope, call.menu)
+    if "else" in call.named:
+        return it.run_child(it.code_of(call.named["else"], "else="), call.scope, call.menu)
+    return NOTHING
+
+
+@command("do")
+def _do(it: Interpreter, call: Call) -> Value:
+    body = it.code_of(call.positional[0] if call.positional else call.named.get("do"), "the :do body")
+    if "while" in call.named:
+        while True:
+            it.run_child(body, call.scope, call.menu)
+            if not it.condition(call.named["while"], call.scope, call.menu):
+                return NOTHING
+    if "on-error" not in call.named:
+        return it.run_child(body, call.scope, call.menu)
+    handler = it.code_of(call.named["on-error"], "on-error=")
+    try:
+        return it.run_child(body, call.scope, call.menu)
+    except ScriptError:
+        return it.run_child(handler, call.scope, call.menu)
+
+
+@command("onerror")
+def _onerror(it: Interpreter, call: Call) -> Value:
+    """`:onerror e in={...} do={...}` (7.13+): do= gets the error text in $e; answers whether one happened."""
+    name = _name(call, "variable")
+    try:
+        it.run_child(it.code_of(call.named.get("in"), "in="), call.scope, call.menu)
+    except ScriptError as error:
+        scope = call.scope.child()
+        scope.declare_local(name, error.message)
+        if "do" in call.named:
+            it.run_block(it.code_of(call.named["do"], "do="), scope, call.menu)
+        return True
+    return False
+
+
+@command("foreach")
+def _foreach(it: Interpreter, call: Call) -> Value:
+    names = _name(call, "loop variable").split(",")
+    if len(names) > 2 or not all(names):
+        raise ScriptError(f":foreach takes one or two loop variables (k,v), got {','.join(names)}")
+    collection = it.optional(call.named.get("in"), call.scope, call.menu)
+    if isinstance(collection, ScriptArray):
+        entries: list[tuple[Value, Value]] = list(collection.entries())
+    elif collection is NOTHING:
+        entries = []
+    else:
+        entries = [(0, collection)]
+    body = it.code_of(call.named.get("do"), "do=")
+    for key, value in entries:
+        scope = call.scope.child()
+        if len(names) == 2:
+            scope.declare_local(names[0], key)
+        scope.declare_local(names[-1], value)
+        it.run_block(body, scope, call.menu)
+    return NOTHING
+
+
+def _number(value: Value, what: str) -> int:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    converted = tonum(value)
+    if isinstance(converted, int) and not isinstance(converted, bool):
+        return converted
+    raise ScriptError(f"{what} must be a number, got {typeof(value)} {tostr(value)!r}")
+
+
+@command("for")
+def _for(it: Interpreter, call: Call) -> Value:
+    name = _name(call, "loop variable")
+    start = _number(_arg(it, call, 99, "from"), "from=")
+    end = _number(_arg(it, call, 99, "to"), "to=")
+    step = (
+        _number(_arg(it, call, 99, "step"), "step=") if "step" in call.named else (1 if end >= start else -1)
+    )
+    if step == 0:
+        raise ScriptError("step= must not be 0")
+    body = it.code_of(call.named.get("do"), "do=")
+    current = start
+    while (step > 0 and current <= end) or (step < 0 and current >= end):
+        scope = call.scope.child()
+        scope.declare_local(name, current)
+        it.run_block(body, scope, call.menu)
+        current += step
+    return NOTHING
+
+
+@command("while")
+def _while(it: Interpreter, call: Call) -> Value:
+    condition = call.positional[0] if call.positional else None
+    body = it.code_of(call.named.get("do"), "do=")
+    while it.condition(condition, call.scope, call.menu):
+        it.run_child(body, call.scope, call.menu)
+    return NOTHING
+
+
+@command("return")
+def _return(it: Interpreter, call: Call) -> Value:
+    from lab.script.evaluator import ReturnSignal  # noqa: PLC0415 - evaluator imports this module
+
+    raise ReturnSignal(_arg(it, call, 0, "value"))
+
+
+@command("error")
+def _error(it: Interpreter, call: Call) -> Value:
+    raise ScriptError(tostr(_arg(it, call, 0, "message")))
+
+
+# ----- output
+
+
+@command("put")
+def _put(it: Interpreter, call: Call) -> Value:
+    it.context.output.append(to_text(tostr(_arg(it, call, 0, "message"))))
+    return NOTHING
+
+
+@command("log")
+def _log(it: Interpreter, call: Call) -> Value:
+    level = tostr(_arg(it, call, 0)) if call.positional else ""
+    if level not in LOG_LEVELS:
+        raise ScriptError(f"bad command name {level!r} for :log (use one of {', '.join(LOG_LEVELS)})")
+    message = to_text(tostr(_arg(it, call, 1, "message")))
+    it.context.router.execute("log", level, {"message": message})
+    return NOTHING
+
+
+# ----- strings, arrays and conversions
+
+
+@command("len")
+def _len(it: Interpreter, call: Call) -> Value:
+    value = _arg(it, call, 0)
+    if isinstance(value, ScriptArray):
+        return len(value)
+    return len(tostr(value))
+
+
+def _slice_bounds(size: int, start: int, end: int | None) -> tuple[int, int]:
+    start = max(start, 0)
+    stop = start + 1 if end is None else min(end, size)
+    return start, stop
+
+
+@command("pick")
+def _pick(it: Interpreter, call: Call) -> Value:
+    value = _arg(it, call, 0)
+    start = _number(_arg(it, call, 1), ":pick start")
+    end = _number(_arg(it, call, 2), ":pick end") if len(call.positional) > 2 else None
+    if isinstance(value, ScriptArray):
+        values = value.values()
+        low, high = _slice_bounds(len(values), start, end)
+        if end is None:
+            return values[low] if low < len(values) else NOTHING
+        return ScriptArray(items=values[low:high])
+    text = tostr(value)
+    low, high = _slice_bounds(len(text), start, end)
+    return text[low:high]
+
+
+@command("find")
+def _find(it: Interpreter, call: Call) -> Value:
+    """Position of the first match after `start` (default -1: from the beginning); nil when there is none."""
+    haystack = _arg(it, call, 0)
+    needle = _arg(it, call, 1)
+    start = _number(_arg(it, call, 2), ":find start") if len(call.positional) > 2 else -1
+    if isinstance(haystack, ScriptArray):
+        for position, item in enumerate(haystack.values()):
+            if position > start and type(item) is type(needle) and item == needle:
+                return position
+        return NIL
+    found = tostr(haystack).find(tostr(needle), start + 1)
+    return NIL if found < 0 else found
+
+
+@command("tostr")
+def _tostr(it: Interpreter, call: Call) -> Value:
+    return tostr(_arg(it, call, 0))
+
+
+@command("tonum")
+def _tonum(it: Interpreter, call: Call) -> Value:
+    return tonum(_arg(it, call, 0))
+
+
+@command("tobool")
+def _tobool(it: Interpreter, call: Call) -> Value:
+    return tobool(_arg(it, call, 0))
+
+
+@command("toip")
+def _toip(it: Interpreter, call: Call) -> Value:
+    return toip(_arg(it, call, 0))
+
+
+@command("totime")
+def _totime(it: Interpreter, call: Call) -> Value:
+    return totime(_arg(it, call, 0))
+
+
+@command("toarray")
+def _toarray(it: Interpreter, call: Call) -> Value:
+    return toarray(_arg(it, call, 0))
+
+
+@command("typeof")
+def _typeof(it: Interpreter, call: Call) -> Value:
+    return typeof(_arg(it, call, 0))
+
+
+@command("nothing")
+def _nothing(it: Interpreter, call: Call) -> Value:
+    return NOTHING
+
+
+@command("convert")
+def _convert(it: Interpreter, call: Call) -> Value:
+    source = tostr(_arg(it, call, 99, "from")) if "from" in call.named else "raw"
+    target = tostr(_arg(it, call, 99, "to")) if "to" in call.named else "raw"
+    return formats.convert(tostr(_arg(it, call, 0, "value")), source, target)
+
+
+@command("serialize")
+def _serialize(it: Interpreter, call: Call) -> Value:
+    if tostr(_arg(it, call, 99, "to")) != "json":
+        raise ScriptError("invalid value for argument to: the lab serializes to=json only")
+    return formats.serialize(_arg(it, call, 0, "value"))
+
+
+@command("deserialize")
+def _deserialize(it: Interpreter, call: Call) -> Value:
+    if tostr(_arg(it, call, 99, "from")) != "json":
+        raise ScriptError("invalid value for argument from: the lab deserializes from=json only")
+    return formats.deserialize(tostr(_arg(it, call, 0, "value")))
+
+
+# ----- time and the router
+
+
+@command("timestamp")
+def _timestamp(it: Interpreter, call: Call) -> Value:
+    """Time since the Unix epoch by the router's clock (so an unsynced clock gives a small value)."""
+    return Duration(int(it.context.router.clock.now().timestamp() * 1000))
+
+
+@command("delay")
+def _delay(it: Interpreter, call: Call) -> Value:
+    wait = totime(_arg(it, call, 0, "delay-time"))
+    if not isinstance(wait, Duration):
+        raise ScriptError(
+            f"invalid value for argument delay-time: {tostr(_arg(it, call, 0, 'delay-time'))!r}"
+        )
+    # Sleeps in the script's own thread, without the router lock, and stops early if the router reboots.
+    if it.context.cancelled.wait(max(wait.ms, 0) / 1000):
+        raise ScriptError("interrupted")
+    return NOTHING
+
+
+@command("resolve")
+def _resolve(it: Interpreter, call: Call) -> Value:
+    """Names resolve through /ip dns static only: the lab network is virtual, never a real DNS server."""
+    name = to_text(tostr(_arg(it, call, 0, "domain-name")))
+    address = parse_ip(name)
+    if address is not None:
+        return address
+    try:
+        rows = it.context.router.execute("ip/dns/static", "print", {}).rows or []
+    except CommandError as error:
+        raise ScriptError(error.message) from None
+    for row in rows:
+        if row.get("name") == name and row.get("disabled") != "true" and row.get("address"):
+            return from_router(row["address"])
+    raise ScriptError("failure: dns name does not exist")

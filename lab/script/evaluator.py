@@ -1,0 +1,271 @@
+"""Evaluation of the syntax tree: statements, blocks, expressions, strings and function calls.
+
+What a `:` command or a menu command does lives in lab.script.commands and lab.script.menu; this module
+decides which one a statement is and turns its elements into values.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
+
+from lab.script import commands, menu
+from lab.script.operators import binary, unary
+from lab.script.scope import Globals, Scope
+from lab.script.syntax import (
+    Binary,
+    Brace,
+    CommandPart,
+    Element,
+    EscapePart,
+    Expr,
+    ExpressionPart,
+    Group,
+    Missing,
+    Named,
+    Statement,
+    StringLit,
+    Subst,
+    TextPart,
+    Unary,
+    Variable,
+    VariablePart,
+    Word,
+    parse,
+)
+from lab.script.values import (
+    NOTHING,
+    Code,
+    ScriptArray,
+    ScriptError,
+    Value,
+    from_text,
+    literal,
+    not_supported,
+    tostr,
+    typeof,
+)
+
+if TYPE_CHECKING:
+    from lab.router import Router
+
+# RouterOS stops runaway recursion too; the lab must stay well inside Python's own stack.
+MAX_CALL_DEPTH = 50
+
+
+class ReturnSignal(Exception):
+    def __init__(self, value: Value) -> None:
+        super().__init__("return")
+        self.value = value
+
+
+@dataclass
+class Context:
+    """What one script run shares across its blocks and function calls."""
+
+    router: Router
+    user: str
+    policies: frozenset[str]
+    globals: Globals
+    output: list[str] = field(default_factory=list)
+    # Set when the router reboots: a running script stops at its next statement, as it does on a router.
+    cancelled: threading.Event = field(default_factory=threading.Event)
+    depth: int = 0
+
+
+@dataclass
+class Call:
+    """A command's arguments, unevaluated: `do=`, `in=`, `on-error=` hold code that runs later or never."""
+
+    name: str
+    positional: list[Element]
+    named: dict[str, Element | None]
+    scope: Scope
+    menu: tuple[str, ...]
+
+
+def key_text(named: Named) -> str:
+    return named.name.text if isinstance(named.name, Word) else named.name.value
+
+
+class Interpreter:
+    def __init__(self, context: Context) -> None:
+        self.context = context
+
+    # ----- blocks and statements
+
+    def run_block(self, statements: list[Statement], scope: Scope, menu_path: tuple[str, ...]) -> Value:
+        """Runs statements in order; a line naming only a menu (`/ip address`) is current for what follows."""
+        result: Value = NOTHING
+        for statement in statements:
+            if self.context.cancelled.is_set():
+                raise ScriptError("interrupted")
+            result, menu_path = self.statement(statement, scope, menu_path)
+        return result
+
+    def run_child(self, statements: list[Statement], scope: Scope, menu_path: tuple[str, ...]) -> Value:
+        return self.run_block(statements, scope.child(), menu_path)
+
+    def statement(
+        self, statement: Statement, scope: Scope, menu_path: tuple[str, ...]
+    ) -> tuple[Value, tuple[str, ...]]:
+        elements = statement.elements
+        if statement.prefix == "/" and not elements:
+            return NOTHING, ()
+        if not elements:
+            return NOTHING, menu_path
+        head = elements[0]
+        if statement.prefix == ":":
+            if not isinstance(head, Word):
+                raise ScriptError("expected a command name after ':'")
+            return self.command(head.text, elements[1:], scope, menu_path), menu_path
+        if statement.prefix == "/":
+            return menu.run(self, elements, scope, ())
+        if isinstance(head, Word):
+            if menu.resolves(menu_path, head.text) or head.text not in commands.COMMANDS:
+                return menu.run(self, elements, scope, menu_path)
+            return self.command(head.text, elements[1:], scope, menu_path), menu_path
+        if len(elements) > 1 and not isinstance(head, Variable):
+            raise ScriptError(f"bad command name: a {head.kind} cannot start a command")
+        if isinstance(head, Variable):
+            return self.variable_statement(head, elements[1:], scope, menu_path), menu_path
+        if isinstance(head, Brace):
+            return self.run_child(head.body, scope, menu_path), menu_path
+        return self.value(head, scope, menu_path), menu_path
+
+    def command(self, name: str, rest: list[Element], scope: Scope, menu_path: tuple[str, ...]) -> Value:
+        handler = commands.COMMANDS.get(name)
+        if handler is None:
+            if name in menu.root_commands():
+                raise not_supported(f":{name}")
+            raise ScriptError(f"bad command name {name}")
+        positional: list[Element] = [element for element in rest if not isinstance(element, Named)]
+        named = {key_text(element): element.value for element in rest if isinstance(element, Named)}
+        return handler(self, Call(name, positional, named, scope, menu_path))
+
+    def variable_statement(
+        self, head: Variable, rest: list[Element], scope: Scope, menu_path: tuple[str, ...]
+    ) -> Value:
+        target = scope.lookup(head.name)
+        if isinstance(target, Code):
+            positional = [self.value(e, scope, menu_path) for e in rest if not isinstance(e, Named)]
+            named = {
+                key_text(e): self.optional(e.value, scope, menu_path) for e in rest if isinstance(e, Named)
+            }
+            return self.call(head.name, target, positional, named)
+        if rest:
+            # `$F arg` where F holds no function: RouterOS does nothing, which is why a *sys script calling
+            # another user's global function stays silent.
+            return NOTHING
+        return target
+
+    def call(self, name: str, code: Code, positional: list[Value], named: dict[str, Value]) -> Value:
+        if self.context.depth >= MAX_CALL_DEPTH:
+            raise ScriptError(f"function {name} nested deeper than {MAX_CALL_DEPTH} calls")
+        scope = Scope(self.context.globals, self.context.user)
+        scope.declare_local("0", name)
+        for number, value in enumerate(positional, start=1):
+            scope.declare_local(str(number), value)
+        for key, value in named.items():
+            scope.declare_local(key, value)
+        self.context.depth += 1
+        try:
+            return self.run_block(code.body, scope, ())
+        except ReturnSignal as returned:
+            return returned.value
+        finally:
+            self.context.depth -= 1
+
+    def run_source(self, source: str, policies: frozenset[str]) -> Value:
+        """A stored script run from this one: same user, output, globals; its own policies and variables."""
+        parsed = parse(from_text(source))
+        if parsed.error is not None:
+            raise ScriptError(parsed.error)
+        context = replace(self.context, policies=policies)
+        nested = Interpreter(context)
+        try:
+            return nested.run_block(parsed.statements, Scope(context.globals, context.user), ())
+        except ReturnSignal as returned:
+            return returned.value
+
+    # ----- values
+
+    def optional(self, element: Element | None, scope: Scope, menu_path: tuple[str, ...]) -> Value:
+        """The value of `name=` with nothing after the `=` is an empty string."""
+        return "" if element is None else self.value(element, scope, menu_path)
+
+    def value(self, element: Element | Expr, scope: Scope, menu_path: tuple[str, ...]) -> Value:
+        if isinstance(element, Word):
+            return literal(element.text)
+        if isinstance(element, StringLit):
+            return self.string(element, scope, menu_path)
+        if isinstance(element, Variable):
+            return scope.lookup(element.name)
+        if isinstance(element, Subst):
+            return self.run_child(element.body, scope, menu_path)
+        if isinstance(element, Group):
+            return self.group(element, scope, menu_path)
+        if isinstance(element, Brace):
+            return Code(element.body) if element.role == "block" else self.array(element, scope, menu_path)
+        if isinstance(element, Binary):
+            return self.binary(element, scope, menu_path)
+        if isinstance(element, Unary):
+            return unary(element.op, self.value(element.operand, scope, menu_path))
+        if isinstance(element, Missing):
+            raise ScriptError("expected a value")
+        raise ScriptError(f"unexpected {element.kind} where a value belongs")
+
+    def group(self, group: Group, scope: Scope, menu_path: tuple[str, ...]) -> Value:
+        if not group.exprs:
+            return NOTHING
+        if len(group.exprs) > 1:
+            raise not_supported("several values side by side inside ( )")
+        return self.value(group.exprs[0], scope, menu_path)
+
+    def binary(self, node: Binary, scope: Scope, menu_path: tuple[str, ...]) -> Value:
+        left = self.value(node.left, scope, menu_path)
+        if node.op in ("&&", "and") and left is False:
+            return False
+        if node.op in ("||", "or") and left is True:
+            return True
+        return binary(node.op, left, self.value(node.right, scope, menu_path))
+
+    def string(self, literal_node: StringLit, scope: Scope, menu_path: tuple[str, ...]) -> str:
+        pieces: list[str] = []
+        for part in literal_node.parts:
+            if isinstance(part, TextPart | EscapePart):
+                pieces.append(part.text)
+            elif isinstance(part, VariablePart):
+                pieces.append(tostr(scope.lookup(part.name)))
+            elif isinstance(part, ExpressionPart):
+                pieces.append(tostr(self.group(part.group, scope, menu_path)))
+            elif isinstance(part, CommandPart):
+                pieces.append(tostr(self.run_child(part.subst.body, scope, menu_path)))
+        return "".join(pieces)
+
+    def array(self, brace: Brace, scope: Scope, menu_path: tuple[str, ...]) -> ScriptArray:
+        """`{1;2;3}`, `{"a"=1;"b"=2}`: each line of the braces is one element."""
+        result = ScriptArray()
+        for line in brace.body:
+            if len(line.elements) != 1 or line.prefix is not None:
+                raise ScriptError("an array element must be one value or one key=value")
+            element = line.elements[0]
+            if isinstance(element, Named):
+                result.put(key_text(element), self.optional(element.value, scope, menu_path))
+            else:
+                result.put(len(result.items), self.value(element, scope, menu_path))
+        return result
+
+    # ----- helpers for commands
+
+    def code_of(self, element: Element | None, what: str) -> list[Statement]:
+        if isinstance(element, Brace):
+            return element.body
+        raise ScriptError(f"{what} must be a block in {{ }}")
+
+    def condition(self, element: Element | None, scope: Scope, menu_path: tuple[str, ...]) -> bool:
+        value = self.optional(element, scope, menu_path)
+        if not isinstance(value, bool):
+            raise ScriptError(f"conditional not boolean (got {typeof(value)})")
+        return value

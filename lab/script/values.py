@@ -1,0 +1,329 @@
+"""Script values: the RouterOS types, their print form, and the conversions the `:to*` commands perform.
+
+Strings are byte strings on a router (`:len` counts bytes; `\\F0\\9F\\94\\B4` is four bytes making one emoji).
+The engine keeps them as Python str holding one code point per byte (latin-1), so slicing, `:len` and `\\XX`
+escapes work on bytes. `from_text` and `to_text` convert at the engine's edges (script source, variables,
+router.execute, output) to and from the rest of the lab, which keeps text as UTF-8 decoded with
+surrogateescape, as the API layer does.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from lab import values as router_values
+
+if TYPE_CHECKING:
+    from lab.script.syntax import Statement
+
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+class ScriptError(Exception):
+    """A runtime error that stops the script unless `:do on-error` or `:onerror` catches it."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def not_supported(what: str) -> ScriptError:
+    return ScriptError(f"{what}: not supported in the lab")
+
+
+class _Singleton:
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __repr__(self) -> str:
+        return self.name
+
+
+# A variable that was never set holds nothing; `:tonum "x"` and friends answer nil.
+NOTHING = _Singleton("nothing")
+NIL = _Singleton("nil")
+
+
+@dataclass(frozen=True)
+class Duration:
+    ms: int
+
+
+@dataclass(frozen=True)
+class ItemId:
+    text: str
+
+
+@dataclass(eq=False)
+class Code:
+    """A function body (`do={...}`); called with `$name arg name=value`."""
+
+    body: list[Statement]
+
+
+@dataclass
+class ScriptArray:
+    """Positional elements (keys 0..n-1) first, then named elements in key order, as RouterOS keeps them."""
+
+    items: list[Value] = field(default_factory=list)
+    named: dict[str, Value] = field(default_factory=dict)
+
+    def keys(self) -> list[int | str]:
+        return [*range(len(self.items)), *sorted(self.named)]
+
+    def entries(self) -> list[tuple[int | str, Value]]:
+        return [(key, self.get(key)) for key in self.keys()]
+
+    def values(self) -> list[Value]:
+        return [value for _, value in self.entries()]
+
+    def get(self, key: int | str) -> Value:
+        if isinstance(key, int):
+            return self.items[key] if 0 <= key < len(self.items) else NOTHING
+        return self.named.get(key, NOTHING)
+
+    def put(self, key: int | str, value: Value) -> None:
+        if isinstance(key, str):
+            self.named[key] = value
+        elif 0 <= key < len(self.items):
+            self.items[key] = value
+        elif key == len(self.items):
+            self.items.append(value)
+        else:
+            raise not_supported(f"setting array index {key} beyond the end ({len(self.items)} elements)")
+
+    def __len__(self) -> int:
+        return len(self.items) + len(self.named)
+
+
+Value = str | int | bool | IPAddress | IPNetwork | Duration | ItemId | Code | ScriptArray | _Singleton
+
+# ----- bytes at the edges
+
+
+def from_text(text: str) -> str:
+    """Lab text (UTF-8 + surrogateescape) to the engine's one-code-point-per-byte form."""
+    return text.encode("utf-8", "surrogateescape").decode("latin-1")
+
+
+def to_text(data: str) -> str:
+    """The engine's byte string back to lab text."""
+    return data.encode("latin-1").decode("utf-8", "surrogateescape")
+
+
+# ----- type names and print form
+
+
+def typeof(value: Value) -> str:
+    if value is NOTHING:
+        return "nothing"
+    if value is NIL:
+        return "nil"
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, int):
+        return "num"
+    if isinstance(value, str):
+        return "str"
+    if isinstance(value, ipaddress.IPv4Address):
+        return "ip"
+    if isinstance(value, ipaddress.IPv6Address):
+        return "ip6"
+    if isinstance(value, ipaddress.IPv4Network):
+        return "ip-prefix"
+    if isinstance(value, ipaddress.IPv6Network):
+        return "ip6-prefix"
+    if isinstance(value, Duration):
+        return "time"
+    if isinstance(value, ItemId):
+        return "id"
+    if isinstance(value, Code):
+        return "code"
+    return "array"
+
+
+def format_time(ms: int) -> str:
+    """`:put` form of a time: `1w2d03:04:05` with `.mmm` when there are milliseconds."""
+    sign = "-" if ms < 0 else ""
+    ms = abs(ms)
+    seconds, millis = divmod(ms, 1000)
+    minutes, seconds = divmod(seconds, 60)
+    hours, minutes = divmod(minutes, 60)
+    days, hours = divmod(hours, 24)
+    weeks, days = divmod(days, 7)
+    text = (
+        (f"{weeks}w" if weeks else "")
+        + (f"{days}d" if days else "")
+        + f"{hours:02d}:{minutes:02d}:{seconds:02d}"
+    )
+    return sign + text + (f".{millis:03d}" if millis else "")
+
+
+def tostr(value: Value) -> str:
+    if value is NOTHING or value is NIL:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return value
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, Duration):
+        return format_time(value.ms)
+    if isinstance(value, ItemId):
+        return value.text
+    if isinstance(value, Code):
+        return "(code)"
+    if isinstance(value, ScriptArray):
+        return ";".join(
+            f"{key}={tostr(item)}" if isinstance(key, str) else tostr(item) for key, item in value.entries()
+        )
+    if isinstance(value, ipaddress.IPv4Network | ipaddress.IPv6Network):
+        return value.with_prefixlen
+    return str(value)
+
+
+# ----- literals and conversions
+
+_INT = re.compile(r"-?[0-9]+|0x[0-9a-fA-F]+")
+_IPV4 = re.compile(r"[0-9]{1,3}(\.[0-9]{1,3}){3}")
+_TIME_START = re.compile(r"[0-9]")
+
+
+def parse_int(text: str) -> int | None:
+    if not _INT.fullmatch(text):
+        return None
+    return int(text, 16) if text.startswith("0x") else int(text)
+
+
+def parse_ip(text: str) -> IPAddress | None:
+    if _IPV4.fullmatch(text):
+        try:
+            return ipaddress.IPv4Address(text)
+        except ValueError:
+            return None
+    if ":" in text:
+        try:
+            return ipaddress.IPv6Address(text)
+        except ValueError:
+            return None
+    return None
+
+
+def parse_prefix(text: str) -> IPNetwork | None:
+    address, slash, length = text.partition("/")
+    if not slash or not length.isdigit() or parse_ip(address) is None:
+        return None
+    try:
+        return ipaddress.ip_network(text, strict=False)
+    except ValueError:
+        return None
+
+
+def parse_time(text: str) -> Duration | None:
+    """`10s`, `1h30m`, `00:05:00`, `1d02:00:00`; a bare number is a num, not a time."""
+    if not _TIME_START.match(text) or parse_int(text) is not None:
+        return None
+    try:
+        return Duration(router_values.parse_duration_ms(text))
+    except ValueError:
+        return None
+
+
+def literal(word: str) -> Value:
+    """The type RouterOS gives an unquoted word in an expression or a `:` command argument."""
+    number = parse_int(word)
+    if number is not None:
+        return number
+    if word in ("true", "false"):
+        return word == "true"
+    for parser in (parse_ip, parse_prefix, parse_time):
+        parsed = parser(word)
+        if parsed is not None:
+            return parsed
+    return word
+
+
+def tonum(value: Value) -> Value:
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, int):
+        return value
+    if isinstance(value, Duration):
+        return value.ms // 1000
+    if isinstance(value, ipaddress.IPv4Address):
+        return int(value)
+    if isinstance(value, str):
+        number = parse_int(value.strip())
+        return NIL if number is None else number
+    return NIL
+
+
+def tobool(value: Value) -> Value:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int):
+        return value != 0
+    if isinstance(value, str) and value.lower() in ("true", "yes", "false", "no"):
+        return value.lower() in ("true", "yes")
+    return NIL
+
+
+def toip(value: Value) -> Value:
+    if isinstance(value, ipaddress.IPv4Address | ipaddress.IPv6Address):
+        return value
+    if isinstance(value, str):
+        parsed = parse_ip(value)
+        return NIL if parsed is None else parsed
+    return NIL
+
+
+def totime(value: Value) -> Value:
+    if isinstance(value, Duration):
+        return value
+    if isinstance(value, bool):
+        return NIL
+    if isinstance(value, int):
+        return Duration(value * 1000)
+    if isinstance(value, str):
+        if parse_int(value) is not None:
+            return Duration(int(value) * 1000)
+        parsed = parse_time(value)
+        return NIL if parsed is None else parsed
+    return NIL
+
+
+def toarray(value: Value) -> ScriptArray:
+    if isinstance(value, ScriptArray):
+        return value
+    if value is NOTHING or value is NIL:
+        return ScriptArray()
+    if isinstance(value, str):
+        return ScriptArray(items=[literal(part) for part in value.split(",")]) if value else ScriptArray()
+    return ScriptArray(items=[value])
+
+
+def from_router(text: str) -> Value:
+    """A value printed by a lab menu, typed as a script sees it (ids, booleans, numbers, times, addresses)."""
+    if re.fullmatch(r"\*[0-9A-F]+", text):
+        return ItemId(text)
+    if text in ("true", "false"):
+        return text == "true"
+    typed = literal(text)
+    if isinstance(typed, ipaddress.IPv4Network | ipaddress.IPv6Network) and typed.with_prefixlen != text:
+        # An interface address keeps its host bits (192.168.1.1/24); only a real prefix becomes ip-prefix.
+        return from_text(text)
+    return from_text(text) if isinstance(typed, str) else typed
+
+
+def to_router(value: Value) -> str:
+    """A value in the print form `router.execute` takes."""
+    if isinstance(value, Duration):
+        return router_values.format_duration(value.ms)
+    if isinstance(value, ScriptArray):
+        return ",".join(to_router(item) for item in value.values())
+    return to_text(tostr(value))
