@@ -8,10 +8,27 @@ import json
 import logging
 import signal
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 from lab import control
-from lab.server import API_PORT, API_SSL_PORT, CONTROL_PORT, Lab, LabConfig
+from lab.server import API_PORT, API_SSL_PORT, CONTROL_PORT, SSH_PORT, Lab, LabConfig
+from lab.telegram import config as telegram
+
+T = TypeVar("T")
+
+
+def _checked(parse: Callable[[str], T]) -> Callable[[str], T]:
+    """An argparse type that shows the parser's own message for a bad value."""
+
+    def convert(text: str) -> T:
+        try:
+            return parse(text)
+        except ValueError as problem:
+            raise argparse.ArgumentTypeError(str(problem)) from None
+
+    return convert
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -25,12 +42,37 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--base-address", default="127.0.1.0", help="router i listens on this address + i")
     serve.add_argument("--api-port", type=int, default=API_PORT)
     serve.add_argument("--api-ssl-port", type=int, default=API_SSL_PORT)
+    serve.add_argument("--ssh-port", type=int, default=SSH_PORT, help=f"SSH command line (default {SSH_PORT})")
     serve.add_argument("--control-port", type=int, default=CONTROL_PORT)
     serve.add_argument("--user", default="admin", help="login of the factory user (default admin)")
     serve.add_argument(
         "--password", default="lab-admin", help="password of the factory user (default lab-admin)"
     )
     serve.add_argument("--ros-version", default="7.21.4", help="RouterOS version the routers report")
+    serve.add_argument("--telegram-host", default=telegram.DEFAULT_HOST, help="fake Telegram Bot API address")
+    serve.add_argument("--telegram-port", type=int, default=telegram.DEFAULT_PORT)
+    serve.add_argument(
+        "--telegram-token",
+        action="append",
+        type=_checked(telegram.check_token),
+        metavar="TOKEN",
+        help=f"a bot token it accepts (repeatable, replaces the default {telegram.DEFAULT_TOKEN})",
+    )
+    serve.add_argument(
+        "--telegram-chat",
+        action="append",
+        type=_checked(telegram.parse_chat),
+        metavar="ID[:TOPICS][=TITLE]",
+        help="a chat it knows (repeatable, replaces the default chats)",
+    )
+    serve.add_argument(
+        "--telegram-limits",
+        nargs="+",
+        default=[],
+        metavar="SETTING",
+        type=_checked(telegram.check_limit),
+        help="flood control: off, or chat=PER_S burst=N group=PER_MIN bot=PER_S",
+    )
     ctl = commands.add_parser(
         "ctl", help="inspect a running lab or inject faults; `ctl help` lists the verbs"
     )
@@ -70,10 +112,18 @@ def main(argv: list[str] | None = None) -> int:
             base_address=arguments.base_address,
             api_port=arguments.api_port,
             api_ssl_port=arguments.api_ssl_port,
+            ssh_port=arguments.ssh_port,
             control_port=arguments.control_port,
             user=arguments.user,
             password=arguments.password,
             version=arguments.ros_version,
+            telegram=telegram.TelegramConfig(
+                host=arguments.telegram_host,
+                port=arguments.telegram_port,
+                tokens=arguments.telegram_token or [telegram.DEFAULT_TOKEN],
+                chats=arguments.telegram_chat or telegram.default_chats(),
+                limits=telegram.parse_limits(arguments.telegram_limits, telegram.Limits()),
+            ),
         )
         return asyncio.run(_serve(config))
     try:

@@ -78,7 +78,7 @@ class Session:
                 words = await protocol.read_sentence(self.reader)
                 if not words:
                     continue
-                if not self.handle(parse_sentence(words)):
+                if not await self.handle(parse_sentence(words)):
                     break
                 await self.writer.drain()
         except (asyncio.IncompleteReadError, ConnectionError):
@@ -90,7 +90,7 @@ class Session:
                 await self.writer.drain()
                 self.writer.close()
 
-    def handle(self, request: Request) -> bool:
+    async def handle(self, request: Request) -> bool:
         """Answer one sentence; False when the connection must close."""
         if request.command == "/quit":
             self.writer.write(protocol.encode_sentence(["!fatal", "session terminated on request"]))
@@ -106,7 +106,9 @@ class Session:
             self.send("!done", tag=request.tag)
             return True
         try:
-            self.send_result(request, self.execute(request))
+            # In a worker thread: a command may wait (a fetch), and scripts hold the router lock meanwhile.
+            loop = asyncio.get_running_loop()
+            self.send_result(request, await loop.run_in_executor(None, self.execute, request))
         except CommandError as error:
             self.trap(error, request.tag)
         except Exception:

@@ -5,18 +5,23 @@ Protocol front ends (the API session, later the script engine and SSH) call `exe
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from lab import errors
 from lab.clock import Clock
 from lab.menus import registry
 from lab.menus.base import MenuSpec, Props, convert
 from lab.model import Item, State
+from lab.network import Network
 from lab.schema import Command, tree
+
+if TYPE_CHECKING:
+    from lab.script.runner import ScriptRunner
 
 # Words the API adds that are not command arguments.
 ID_WORDS = (".id", "numbers", "number")
@@ -50,10 +55,16 @@ class Router:
     state: State = field(default_factory=State)
     booted_at: float = field(default_factory=time.monotonic)
     uplink: Uplink = field(default_factory=Uplink)
+    # The lab's virtual network (shared by the lab's routers): monitored hosts and the virtual Internet.
+    network: Network = field(default_factory=Network)
     clock: Clock = field(default_factory=Clock)
     log_limit: int = 1000
     # Volatile results of Netwatch probes by entry id; a reboot clears them.
     netwatch_results: dict[str, Props] = field(default_factory=dict)
+    # Scripts run in worker threads, as RouterOS runs them beside the API; every command takes this lock.
+    lock: threading.RLock = field(default_factory=threading.RLock)
+    # Set by lab.script.runner.install: (router, source, variables, user, policies=None) -> RunResult.
+    script_runner: ScriptRunner | None = None
     on_reboot: list[Callable[[Router], None]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -94,10 +105,11 @@ class Router:
         self.log("system,info", "router rebooted" if self.state.tables else "router started")
 
     def reboot(self) -> None:
-        self.save()
-        for callback in list(self.on_reboot):
-            callback(self)
-        self.boot()
+        with self.lock:
+            self.save()
+            for callback in list(self.on_reboot):
+                callback(self)
+            self.boot()
 
     def save(self) -> None:
         if self.state_path is not None:
@@ -109,14 +121,14 @@ class Router:
 
     # ----- users
 
-    def authenticate(self, name: str, password: str) -> bool:
+    def authenticate(self, name: str, password: str, policy: str = "api") -> bool:
         user = self.find_by(registry.SPECS["user"], "name", name)
         if user is None or user.props.get("disabled") == "true":
             return False
         if user.props.get("password", "") != password:
             return False
         group = self.find_by(registry.SPECS["user/group"], "name", user.props.get("group", ""))
-        return group is not None and "api" in group.props.get("policy", "").split(",")
+        return group is not None and policy in group.props.get("policy", "").split(",")
 
     # ----- reading
 
@@ -153,9 +165,10 @@ class Router:
 
     def rows(self, path: str) -> list[Props]:
         spec = self.spec(path)
-        if spec.single:
-            return [self.printed(spec, None)]
-        return [self.printed(spec, item) for item in self.items(spec)]
+        with self.lock:
+            if spec.single:
+                return [self.printed(spec, None)]
+            return [self.printed(spec, item) for item in self.items(spec)]
 
     def resolve(self, spec: MenuSpec, reference: str) -> Item:
         """An item named by its id (`*1A`) or, where the menu has names, by its name."""
@@ -172,6 +185,12 @@ class Router:
     # ----- commands
 
     def execute(self, path: str, command: str, args: Props) -> Result:
+        if command in self.spec(path).unlocked:
+            return self._execute(path, command, args)
+        with self.lock:
+            return self._execute(path, command, args)
+
+    def _execute(self, path: str, command: str, args: Props) -> Result:
         spec = self.spec(path)
         schema_command = tree().command(spec.segments, command)
         if schema_command is None:
@@ -386,12 +405,12 @@ class Router:
 
     def dump(self) -> dict[str, Any]:
         """The whole configuration as the API prints it, menu by menu."""
-        result: dict[str, Any] = {}
-        for path, spec in registry.SPECS.items():
-            if path == "log":
-                continue
-            result[path] = self.rows(path)[0] if spec.single else self.rows(path)
-        return result
+        with self.lock:
+            return {
+                path: self.rows(path)[0] if spec.single else self.rows(path)
+                for path, spec in registry.SPECS.items()
+                if path != "log" and tree().command(spec.segments, "print") is not None
+            }
 
 
 def _targets(args: Props) -> list[str]:

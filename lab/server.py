@@ -7,19 +7,30 @@ import contextlib
 import ipaddress
 import logging
 import ssl
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from lab import tls
+from lab import control_network, tls  # noqa: F401 - control_network registers its ctl verbs on import
 from lab.api import Session
 from lab.control import ControlServer
+from lab.network import Network
 from lab.router import Router
+from lab.script import runner as script_runner
+from lab.ssh import SshService, engine_runner
+from lab.telegram import TelegramConfig, TelegramServer
+from lab.telegram import ctl as telegram_ctl  # noqa: F401 - registers the `telegram` ctl verb on import
+from lab.ticker import Ticker
 
 log = logging.getLogger("lab.server")
 
 API_PORT = 8728
 API_SSL_PORT = 8729
 CONTROL_PORT = 8780
+# Not 22: a lab must run without root, and 22 is usually the laptop's own sshd.
+SSH_PORT = 2222
+
+Handler = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
 
 
 @dataclass
@@ -31,9 +42,11 @@ class LabConfig:
     control_port: int = CONTROL_PORT
     api_port: int = API_PORT
     api_ssl_port: int = API_SSL_PORT
+    ssh_port: int = SSH_PORT
     user: str = "admin"
     password: str = "lab-admin"
     version: str = "7.21.4"
+    telegram: TelegramConfig = field(default_factory=TelegramConfig)
 
 
 def router_address(base: str, index: int) -> str:
@@ -47,9 +60,16 @@ class Lab:
     servers: list[asyncio.Server] = field(default_factory=list)
     sessions: dict[int, set[asyncio.StreamWriter]] = field(default_factory=dict)
     stopping: asyncio.Event = field(default_factory=asyncio.Event)
+    telegram: TelegramServer | None = None
+    network: Network = field(default_factory=Network)
+    ticker: Ticker | None = None
+    ssh: SshService | None = None
+    loop: asyncio.AbstractEventLoop | None = None
 
     def build_routers(self) -> None:
         self.config.state_dir.mkdir(parents=True, exist_ok=True)
+        self.network.state_dir = self.config.state_dir
+        self.network.serve_telegram_at(self.config.telegram.host, self.config.telegram.port)
         for index in range(1, self.config.routers + 1):
             router = Router(
                 index=index,
@@ -58,8 +78,10 @@ class Lab:
                 state_path=self.config.state_dir / f"router{index}.json",
                 admin_user=self.config.user,
                 admin_password=self.config.password,
+                network=self.network,
             )
             router.on_reboot.append(self._drop_sessions)
+            script_runner.install(router)
             self.routers.append(router)
             self.sessions[index] = set()
 
@@ -73,9 +95,17 @@ class Lab:
         raise KeyError(f"no router {reference!r}; the lab has routers {known} (by index, address or identity)")
 
     def _drop_sessions(self, router: Router) -> None:
-        for writer in list(self.sessions[router.index]):
-            writer.close()
-        self.sessions[router.index].clear()
+        """Called on reboot, which a script thread may trigger: the writers belong to the event loop."""
+
+        def close_all() -> None:
+            for writer in list(self.sessions[router.index]):
+                writer.close()
+            self.sessions[router.index].clear()
+
+        if self.loop is None:
+            close_all()
+        else:
+            self.loop.call_soon_threadsafe(close_all)
 
     def _service_allows(self, router: Router, service: str, peer: str) -> bool:
         row = next((r for r in router.rows("ip/service") if r.get("name") == service), None)
@@ -87,7 +117,7 @@ class Lab:
         address = ipaddress.IPv4Address(peer)
         return any(address in ipaddress.IPv4Network(part, strict=False) for part in allowed)
 
-    def _handler(self, router: Router, service: str) -> object:
+    def _handler(self, router: Router, service: str) -> Handler:
         async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
             peer = writer.get_extra_info("peername")[0]
             if not self._service_allows(router, service, peer):
@@ -102,6 +132,7 @@ class Lab:
         return handle
 
     async def start(self) -> None:
+        self.loop = asyncio.get_running_loop()
         self.build_routers()
         addresses = [r.address for r in self.routers]
         _, cert, key = tls.ensure_certificates(self.config.state_dir, addresses)
@@ -110,23 +141,35 @@ class Lab:
         for router in self.routers:
             self.servers.append(
                 await asyncio.start_server(
-                    self._handler(router, "api"), router.address, self.config.api_port,  # type: ignore[arg-type]
+                    self._handler(router, "api"), router.address, self.config.api_port,
                     reuse_address=True,
                 )
             )
             self.servers.append(
                 await asyncio.start_server(
-                    self._handler(router, "api-ssl"), router.address, self.config.api_ssl_port,  # type: ignore[arg-type]
+                    self._handler(router, "api-ssl"), router.address, self.config.api_ssl_port,
                     ssl=context, reuse_address=True,
                 )
             )
+        self.ticker = Ticker(self.routers)
+        self.ticker.start()
+        self.ssh = SshService(self.routers, self.config.ssh_port, self.config.state_dir, engine_runner)
+        self.ssh.start()
         control = ControlServer(self)
         self.servers.append(
             await asyncio.start_server(control.handle, self.config.control_host, self.config.control_port,
                                        reuse_address=True)
         )
+        self.telegram = TelegramServer(self.config.telegram)
+        await self.telegram.start()
 
     async def stop(self) -> None:
+        if self.telegram is not None:
+            await self.telegram.stop()
+        if self.ticker is not None:
+            self.ticker.stop()
+        if self.ssh is not None:
+            self.ssh.stop()
         for server in self.servers:
             server.close()
         for writers in self.sessions.values():

@@ -36,6 +36,11 @@ class RunningLab:
     startup_seconds: float = 0.0
     extra_args: list[str] = field(default_factory=list)
 
+    @property
+    def telegram_port(self) -> int:
+        """The fake Telegram's port, as new_lab chose it or the caller passed it with --telegram-port."""
+        return int(self.extra_args[self.extra_args.index("--telegram-port") + 1])
+
     def address(self, index: int) -> str:
         prefix = self.base_address.rsplit(".", 1)[0]
         return f"{prefix}.{index}"
@@ -110,10 +115,14 @@ class RunningLab:
 def new_lab(state: Path, routers: int = 1, extra_args: list[str] | None = None) -> RunningLab:
     """A lab on a random 127.x.y.0 block, so parallel test runs and a demo lab do not collide."""
     block = f"127.{random.randint(100, 250)}.{random.randint(1, 250)}.0"
+    extra = list(extra_args or [])
+    if "--telegram-port" not in extra:
+        # Its own fake Telegram port too, so labs running side by side do not fight over 8081.
+        extra += ["--telegram-port", str(free_port())]
     return RunningLab(
         state=state,
         routers=routers,
         base_address=block,
         control_port=free_port(),
-        extra_args=extra_args or [],
+        extra_args=extra,
     )

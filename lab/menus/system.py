@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 
-from lab import errors, values
+from lab import errors, jobs, values
 from lab.menus.base import MenuSpec, Props, Unique
 from lab.model import Item
 
@@ -91,6 +91,19 @@ def _script_derive(router: Router, item: Item) -> Props:
     return {"run-count": item.props.get("run-count", "0"), "invalid": "false"}
 
 
+def _run_script(router: Router, args: Props) -> None:
+    """`/system/script/run` from the API: the script starts as a job (lab.jobs); its errors go to the log.
+
+    Inside a script, `/system script run` runs in the caller's thread instead (lab.script.menu).
+    """
+    reference = args.get(".id") or args.get("number") or args.get("numbers") or ""
+    item = router.resolve(SCRIPT, reference)
+    item.props["run-count"] = str(int(item.props.get("run-count", "0")) + 1)
+    name = item.props.get("name", item.id)
+    owner = item.props.get("owner", router.admin_user)
+    jobs.launch(router, item.props.get("source", ""), {}, owner, f"script {name}")
+
+
 SCRIPT = MenuSpec(
     path="system/script",
     defaults={"source": "", "policy": ALL_POLICIES, "dont-require-permissions": "false"},
@@ -98,6 +111,7 @@ SCRIPT = MenuSpec(
     unique=(Unique(("name",), "script with such name already exists"),),
     check=_set_owner,
     derive=_script_derive,
+    commands={"run": _run_script},
 )
 
 SCHEDULER = MenuSpec(

@@ -1,0 +1,369 @@
+"""`/tool fetch` over HTTP(S): what the router decides (destination, trust, uplink) and the transfer itself.
+
+`prepare` and `route` read router state and run under the router lock; `transfer` waits on the network and
+must not; `finish` stores the outcome. Every real connection goes to 127.0.0.0/8: Internet names resolve
+through the lab's virtual DNS (lab.network) to loopback stand-ins, and TLS for those names is checked
+against the router's own certificate store with a certificate the lab CA issued for the name (see
+docs/lab-network.md).
+"""
+
+from __future__ import annotations
+
+import http.client
+import ipaddress
+import ssl
+import time
+import urllib.parse
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from cryptography import exceptions, x509
+from cryptography.hazmat.primitives import serialization
+
+from lab import errors, values
+from lab.errors import CommandError
+from lab.menus.base import Props
+from lab.model import Item
+
+if TYPE_CHECKING:
+    from lab.router import Router
+
+# What `output=user` hands back at most, as RouterOS cuts it.
+USER_DATA_LIMIT = 64512
+DEFAULT_IDLE_TIMEOUT_MS = 10_000
+SUPPORTED_MODES = ("http", "https")
+
+
+# ----- the router's error texts for fetch
+
+
+def status_failure(status: int) -> CommandError:
+    return errors.failure(f"Fetch failed with status {status}")
+
+
+def dns_failure() -> CommandError:
+    return errors.failure("could not resolve dns name")
+
+
+def timeout_failure() -> CommandError:
+    return errors.failure("connection timeout")
+
+
+def refused_failure() -> CommandError:
+    return errors.failure("connection refused")
+
+
+def tls_failure(reason: str) -> CommandError:
+    return errors.failure(f"SSL: handshake failed: {reason} (6)")
+
+
+def outside_lab(destination: str) -> CommandError:
+    return CommandError(
+        f"fetch to {destination}: not in the lab's virtual Internet; the lab never leaves loopback "
+        "(reachable: 127.0.0.0/8 and the names `ctl services` lists)",
+        4,
+    )
+
+
+@dataclass
+class Plan:
+    """One fetch, decided: where the bytes really go, what to send, what the router concluded about TLS."""
+
+    url: str
+    method: str
+    headers: dict[str, str]
+    body: bytes | None
+    output: str
+    dst_path: str
+    keep_result: bool
+    connect_host: str
+    connect_port: int
+    host_header: str
+    path: str
+    # "none": plain HTTP; "real": TLS on the wire; "lab": the lab stands in for the server's TLS side.
+    tls: str
+    verify: bool
+    anchors: list[x509.Certificate] = field(default_factory=list)
+    server_name: str = ""
+    # Decided in `prepare` for lab-side TLS; raised once the connection is up, where a handshake would fail.
+    tls_error: CommandError | None = None
+    timeout: float = DEFAULT_IDLE_TIMEOUT_MS / 1000
+    clock_now: float = 0.0
+
+
+@dataclass
+class Outcome:
+    status: int
+    headers: list[tuple[str, str]]
+    body: bytes
+    duration_ms: int
+
+
+# ----- prepare (router lock held)
+
+
+def _split_headers(text: str) -> dict[str, str]:
+    headers: dict[str, str] = {}
+    for part in (p for p in text.split(",") if p.strip()):
+        name, colon, value = part.partition(":")
+        if not colon or not name.strip():
+            raise errors.invalid_value("http-header-field", part)
+        headers[name.strip()] = value.strip()
+    return headers
+
+
+def _url(args: Props) -> str:
+    if args.get("url"):
+        return args["url"]
+    mode = args.get("mode", "http")
+    address = args.get("address", "")
+    if not address:
+        raise errors.missing_value("url")
+    port = f":{args['port']}" if args.get("port") else ""
+    return f"{mode}://{address}{port}/{args.get('src-path', '').lstrip('/')}"
+
+
+def _anchors(router: Router) -> list[x509.Certificate]:
+    """What fetch trusts: /certificate entries marked trusted, and the builtin store when it is enabled."""
+    found: list[x509.Certificate] = []
+    for item in router.items(router.spec("certificate")):
+        pem = item.props.get("pem", "")
+        if item.props.get("trusted") == "true" and pem:
+            found.append(x509.load_pem_x509_certificate(pem.encode()))
+    store = router.rows("certificate/settings")[0].get("builtin-trust-store", "").split(",")
+    if "fetch" in store or "all" in store:
+        found.append(router.network.ca.certificate)
+    return found
+
+
+def _check_chain(leaf: x509.Certificate, anchors: list[x509.Certificate], now: float) -> CommandError | None:
+    """The verdict a TLS client reaches on `leaf`, judged with the router's clock."""
+    issuer = None
+    for anchor in anchors:
+        if anchor == leaf:
+            issuer = anchor
+            break
+        try:
+            leaf.verify_directly_issued_by(anchor)
+        except (ValueError, TypeError, exceptions.InvalidSignature):
+            continue
+        issuer = anchor
+        break
+    if issuer is None:
+        return tls_failure("unable to get local issuer certificate")
+    for certificate in (leaf, issuer):
+        if now < certificate.not_valid_before_utc.timestamp():
+            return tls_failure("certificate is not yet valid")
+        if now > certificate.not_valid_after_utc.timestamp():
+            return tls_failure("certificate has expired")
+    return None
+
+
+def prepare(router: Router, args: Props) -> Plan:
+    url = _url(args)
+    parsed = urllib.parse.urlsplit(url)
+    scheme = parsed.scheme.lower()
+    if scheme not in SUPPORTED_MODES:
+        raise errors.not_supported(f"/tool fetch mode {scheme or args.get('mode', '')}")
+    name = (parsed.hostname or "").lower()
+    if not name:
+        raise errors.invalid_value("url", url)
+    port = parsed.port or (443 if scheme == "https" else 80)
+    method = args.get("http-method", "get").upper()
+    check = args.get("check-certificate", "no")
+    idle = args.get("idle-timeout", "")
+    timeout_ms = DEFAULT_IDLE_TIMEOUT_MS if idle in ("", "none") else values.parse_duration_ms(idle)
+    if args.get("duration"):
+        timeout_ms = min(timeout_ms, values.parse_duration_ms(args["duration"]))
+    path = parsed.path or "/"
+    if parsed.query:
+        path += "?" + parsed.query
+    plan = Plan(
+        url=url,
+        method=method,
+        headers=_split_headers(args.get("http-header-field", "")),
+        body=args["http-data"].encode("utf-8", errors="surrogateescape") if "http-data" in args else None,
+        output=args.get("output", "file"),
+        dst_path=args.get("dst-path", "") or (parsed.path.rsplit("/", 1)[-1] or "index.html"),
+        keep_result=args.get("keep-result", "yes") in ("yes", "true"),
+        connect_host=name,
+        connect_port=port,
+        host_header=parsed.netloc.rpartition("@")[2],
+        path=path,
+        tls="real" if scheme == "https" else "none",
+        verify=scheme == "https" and check != "no",
+        server_name=name,
+        timeout=max(timeout_ms, 1) / 1000,
+        clock_now=router.clock.now().timestamp(),
+    )
+    if plan.verify:
+        plan.anchors = _anchors(router)
+    return plan
+
+
+def route(router: Router, plan: Plan) -> None:
+    """Where the connection really goes: loopback as named, or a virtual Internet name's stand-in."""
+    name = plan.connect_host
+    try:
+        literal: ipaddress.IPv4Address | None = ipaddress.IPv4Address(name)
+    except ValueError:
+        literal = None
+    if literal is not None and literal.is_loopback:
+        return
+    if not router.uplink.up:
+        raise dns_failure() if literal is None else timeout_failure()
+    service = router.network.service(name, plan.connect_port) if literal is None else None
+    if service is None:
+        raise outside_lab(f"{name}:{plan.connect_port}")
+    plan.connect_host, plan.connect_port = service.target_host, service.target_port
+    if plan.tls == "none":
+        return
+    plan.tls = "real" if service.tls == "real" else "lab"
+    if plan.tls == "lab" and plan.verify:
+        plan.tls_error = _check_chain(router.network.ca.leaf(name), plan.anchors, plan.clock_now)
+
+
+# ----- transfer (no lock: it waits on the network)
+
+
+def _context(plan: Plan) -> ssl.SSLContext:
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    if not plan.verify:
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+        return context
+    pems = "".join(a.public_bytes(serialization.Encoding.PEM).decode() for a in plan.anchors)
+    if pems:
+        context.load_verify_locations(cadata=pems)
+    return context
+
+
+def _connection(plan: Plan) -> http.client.HTTPConnection:
+    if plan.tls == "real":
+        return _TLSConnection(
+            plan.connect_host, plan.connect_port, plan.server_name, _context(plan), plan.timeout
+        )
+    return http.client.HTTPConnection(plan.connect_host, plan.connect_port, timeout=plan.timeout)
+
+
+class _TLSConnection(http.client.HTTPSConnection):
+    """TLS to a loopback address while checking the certificate against the name the router asked for."""
+
+    def __init__(
+        self, host: str, port: int, server_name: str, context: ssl.SSLContext, timeout: float
+    ) -> None:
+        super().__init__(host, port, timeout=timeout, context=context)
+        self._server_name = server_name
+        self._tls_context = context
+
+    def connect(self) -> None:
+        http.client.HTTPConnection.connect(self)
+        self.sock = self._tls_context.wrap_socket(self.sock, server_hostname=self._server_name)
+
+
+def transfer(plan: Plan) -> Outcome:
+    started = time.monotonic()
+    connection = _connection(plan)
+    try:
+        connection.connect()
+        if plan.tls_error is not None:
+            raise plan.tls_error
+        if plan.tls == "real" and plan.verify:
+            _check_peer_dates(connection, plan)
+        headers = {"Host": plan.host_header, "User-Agent": "MikroTik", **plan.headers}
+        connection.request(plan.method, plan.path, body=plan.body, headers=headers)
+        response = connection.getresponse()
+        body = response.read()
+        return Outcome(response.status, response.getheaders(), body, int((time.monotonic() - started) * 1000))
+    except ssl.SSLCertVerificationError as problem:
+        raise tls_failure(_verify_reason(problem)) from None
+    except ssl.SSLError as problem:
+        raise tls_failure(problem.reason or "handshake failure") from None
+    except TimeoutError:
+        raise timeout_failure() from None
+    except ConnectionRefusedError:
+        raise refused_failure() from None
+    except (OSError, http.client.HTTPException) as problem:
+        raise errors.failure(f"connection failed: {problem}") from None
+    finally:
+        connection.close()
+
+
+def _verify_reason(problem: ssl.SSLCertVerificationError) -> str:
+    if "hostname" in (problem.verify_message or "").lower():
+        return "certificate does not match the host name"
+    return problem.verify_message or "certificate verify failed"
+
+
+def _check_peer_dates(connection: http.client.HTTPConnection, plan: Plan) -> None:
+    """The host's clock accepted the certificate; the router judges it by its own clock."""
+    sock = connection.sock
+    if not isinstance(sock, ssl.SSLSocket):
+        return
+    der = sock.getpeercert(binary_form=True)
+    if der is None:
+        return
+    leaf = x509.load_der_x509_certificate(der)
+    if plan.clock_now < leaf.not_valid_before_utc.timestamp():
+        raise tls_failure("certificate is not yet valid")
+    if plan.clock_now > leaf.not_valid_after_utc.timestamp():
+        raise tls_failure("certificate has expired")
+
+
+# ----- finish (router lock held)
+
+
+def log_failure(router: Router, plan: Plan, error: CommandError) -> None:
+    """RouterOS logs the whole URL of a failed fetch; a token in the URL lands in the log (BRIEF §5)."""
+    where = "RAM" if plan.output.startswith("user") or plan.output == "none" else plan.dst_path
+    reason = error.message.removeprefix("failure: ")
+    router.log("fetch,error", f"Download from {plan.url} to {where} FAILED: {reason}")
+
+
+def finish(router: Router, plan: Plan, outcome: Outcome) -> Props:
+    if not 200 <= outcome.status < 300:
+        raise status_failure(outcome.status)
+    kib = str(len(outcome.body) // 1024)
+    row: Props = {
+        "status": "finished",
+        "downloaded": kib,
+        "total": kib,
+        "duration": values.format_duration(outcome.duration_ms // 1000 * 1000),
+    }
+    if plan.output in ("user", "user-with-headers"):
+        row["data"] = outcome.body[:USER_DATA_LIMIT].decode("utf-8", errors="surrogateescape")
+    if plan.output == "user-with-headers":
+        row["http-headers"] = ";".join(f"{name}={value}" for name, value in outcome.headers)
+    if plan.output == "file" and plan.keep_result:
+        _store_file(router, plan.dst_path, outcome.body.decode("utf-8", errors="surrogateescape"))
+    return row
+
+
+def _store_file(router: Router, name: str, contents: str) -> None:
+    spec = router.spec("file")
+    stamp = router.clock.stamp()
+    existing = router.find_by(spec, "name", name)
+    if existing is not None:
+        existing.props.update({"contents": contents, "last-modified": stamp})
+    else:
+        table = router.state.table(spec.storage)
+        table.items.append(
+            Item(id=table.new_id(), props={"name": name, "contents": contents, "last-modified": stamp})
+        )
+    router.save()
+
+
+def run(router: Router, args: Props) -> Props:
+    """The whole fetch, taking the router lock only around state."""
+    with router.lock:
+        plan = prepare(router, args)
+    try:
+        with router.lock:
+            route(router, plan)
+        outcome = transfer(plan)
+        with router.lock:
+            return finish(router, plan, outcome)
+    except CommandError as error:
+        with router.lock:
+            log_failure(router, plan, error)
+        raise

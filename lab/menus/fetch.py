@@ -1,0 +1,48 @@
+"""/tool fetch: a command on the /tool menu, arguments checked against the tree; lab.fetch does the work."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from lab import errors, fetch
+from lab.menus.base import MenuSpec, Props, convert
+from lab.schema import tree
+
+if TYPE_CHECKING:
+    from lab.router import Router
+
+# Flags the API sends with an empty value; they shape the answer, not the transfer.
+_FLAGS = ("as-value", "once", "without-paging")
+
+
+def _fetch(router: Router, args: Props) -> list[Props]:
+    command = tree().command(TOOL.segments, "fetch")
+    if command is None:
+        raise errors.no_such_command()
+    clean: Props = {}
+    for name, raw in args.items():
+        argument = command.arguments.get(name)
+        if argument is None:
+            raise errors.unknown_parameter(name)
+        clean[name] = raw if name in _FLAGS else convert(TOOL, argument, name, raw)
+    # The API shows the final progress line as one row; a script's `as-value` turns it into an array.
+    return [fetch.run(router, clean)]
+
+
+TOOL = MenuSpec(
+    path="tool",
+    kinds={
+        "check-certificate": "enum",
+        "http-method": "enum",
+        "mode": "enum",
+        "output": "enum",
+        "http-data": "text",
+        "http-header-field": "text",
+        "url": "text",
+        "duration": "duration",
+    },
+    commands={"fetch": _fetch},
+    unlocked=frozenset({"fetch"}),
+)
+
+SPECS = (TOOL,)
