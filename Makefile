@@ -25,6 +25,9 @@ unit: setup
 
 test: lint unit
 
+demo: setup
+	./scripts/demo.sh
+
 bench: setup
 	$(BIN)/python bench/lab_startup.py
 

@@ -42,7 +42,9 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--base-address", default="127.0.1.0", help="router i listens on this address + i")
     serve.add_argument("--api-port", type=int, default=API_PORT)
     serve.add_argument("--api-ssl-port", type=int, default=API_SSL_PORT)
-    serve.add_argument("--ssh-port", type=int, default=SSH_PORT, help=f"SSH command line (default {SSH_PORT})")
+    serve.add_argument(
+        "--ssh-port", type=int, default=SSH_PORT, help=f"SSH command line (default {SSH_PORT})"
+    )
     serve.add_argument("--control-port", type=int, default=CONTROL_PORT)
     serve.add_argument("--user", default="admin", help="login of the factory user (default admin)")
     serve.add_argument(

@@ -16,11 +16,43 @@ from lab.router import Router
 
 # Printed by the API, never written back by a console command.
 _COMPUTED = {
-    ".id", "dynamic", "invalid", "running", "slave", "actual-mtu", "actual-interface", "network", "status",
-    "active", "static", "inactive", "bytes", "packets", "run-count", "last-started", "owner", "mac-address",
-    "default-name", "builtin", "default", "dhcp", "since", "done-tests", "failed-tests", "size",
-    "last-modified", "expired", "private-key", "fingerprint", "invalid-before", "invalid-after", "issuer", "ca",
-    "common-name", "pem", "l2mtu",
+    ".id",
+    "dynamic",
+    "invalid",
+    "running",
+    "slave",
+    "actual-mtu",
+    "actual-interface",
+    "network",
+    "status",
+    "active",
+    "static",
+    "inactive",
+    "bytes",
+    "packets",
+    "run-count",
+    "last-started",
+    "owner",
+    "mac-address",
+    "default-name",
+    "builtin",
+    "default",
+    "dhcp",
+    "since",
+    "done-tests",
+    "failed-tests",
+    "size",
+    "last-modified",
+    "expired",
+    "private-key",
+    "fingerprint",
+    "invalid-before",
+    "invalid-after",
+    "issuer",
+    "ca",
+    "common-name",
+    "pem",
+    "l2mtu",
 }
 
 
@@ -112,8 +144,8 @@ def _factory_items(router: Router, spec: MenuSpec) -> dict[str, Props]:
 def _section_lines(router: Router, section: Section) -> list[str]:
     spec = router.spec(section.path)
     if spec.single:
-        factory = {k: v for props in (spec.initial(router) if spec.initial else []) for k, v in props.items()}
-        changed = _changed(spec, router.state.single(spec.storage), factory)
+        initial = {k: v for props in (spec.initial(router) if spec.initial else []) for k, v in props.items()}
+        changed = _changed(spec, router.state.single(spec.storage), initial)
         return [f"set {_words(changed)}"] if changed else []
     lines: list[str] = []
     factory = _factory_items(router, spec)
@@ -125,7 +157,9 @@ def _section_lines(router: Router, section: Section) -> list[str]:
         if key and key in factory:
             changed = _changed(spec, item.props, factory[key])
             if changed:
-                finder = f"[ find {section.find_by}={quote(key)} ]" if section.find_by != "name" else quote(key)
+                finder = (
+                    f"[ find {section.find_by}={quote(key)} ]" if section.find_by != "name" else quote(key)
+                )
                 lines.append(f"set {finder} {_words(changed)}")
         elif section.adds and not _is_factory_entry(spec, item):
             lines.append(f"add {_words(_changed(spec, item.props, {}))}")
@@ -133,8 +167,10 @@ def _section_lines(router: Router, section: Section) -> list[str]:
 
 
 def _is_factory_entry(spec: MenuSpec, item: Item) -> bool:
-    return item.props.get("builtin") == "true" or item.props.get("default") == "true" or (
-        spec.path == "user/group" and item.props.get("name") in ("read", "write", "full")
+    return (
+        item.props.get("builtin") == "true"
+        or item.props.get("default") == "true"
+        or (spec.path == "user/group" and item.props.get("name") in ("read", "write", "full"))
     )
 
 

@@ -1,6 +1,6 @@
 """One emulated router: its state, its menus' behaviour, and the commands that act on them.
 
-Protocol front ends (the API session, later the script engine and SSH) call `execute`; they never touch state directly.
+Front ends (the API session, the script engine, SSH) call `execute`; they never touch state directly.
 """
 
 from __future__ import annotations
@@ -70,7 +70,7 @@ class Router:
     def __post_init__(self) -> None:
         self.clock.version = self.version
         if not self.uplink.lease_address:
-            # Documentation range (RFC 5737): a lease the lab hands out on the virtual uplink, never a real network.
+            # Documentation range (RFC 5737): a lease on the virtual uplink, never a real network.
             self.uplink.lease_address = f"198.51.100.{10 + self.index % 240}/24"
             self.uplink.gateway = "198.51.100.1"
             self.uplink.dns = "198.51.100.1"
@@ -306,8 +306,11 @@ class Router:
     def _unset(self, spec: MenuSpec, command: Command, args: Props) -> Result:
         name = args.get("value-name", "")
         names = [n for n in name.split(",") if n]
-        return self._set(spec, command, {**{k: v for k, v in args.items() if k != "value-name"},
-                                         **{f"!{n}": "" for n in names}})
+        return self._set(
+            spec,
+            command,
+            {**{k: v for k, v in args.items() if k != "value-name"}, **{f"!{n}": "" for n in names}},
+        )
 
     def _remove(self, spec: MenuSpec, command: Command, args: Props) -> Result:
         targets = [self.resolve(spec, ref) for ref in _targets(args)]
@@ -368,7 +371,7 @@ class Router:
             spec.check(self, props, current)
 
     def _rename(self, spec: MenuSpec, old: str, new: str) -> None:
-        """References follow a rename, as they do on a router, where they point at the item and not its name."""
+        """References follow a rename, as on a router, where they point at the item and not its name."""
         kind = registry.kind_of(spec)
         if kind is None:
             return

@@ -92,7 +92,9 @@ class Lab:
             if reference in (str(router.index), router.address, identity):
                 return router
         known = ", ".join(str(r.index) for r in self.routers)
-        raise KeyError(f"no router {reference!r}; the lab has routers {known} (by index, address or identity)")
+        raise KeyError(
+            f"no router {reference!r}; the lab has routers {known} (by index, address or identity)"
+        )
 
     def _drop_sessions(self, router: Router) -> None:
         """Called on reboot, which a script thread may trigger: the writers belong to the event loop."""
@@ -141,14 +143,19 @@ class Lab:
         for router in self.routers:
             self.servers.append(
                 await asyncio.start_server(
-                    self._handler(router, "api"), router.address, self.config.api_port,
+                    self._handler(router, "api"),
+                    router.address,
+                    self.config.api_port,
                     reuse_address=True,
                 )
             )
             self.servers.append(
                 await asyncio.start_server(
-                    self._handler(router, "api-ssl"), router.address, self.config.api_ssl_port,
-                    ssl=context, reuse_address=True,
+                    self._handler(router, "api-ssl"),
+                    router.address,
+                    self.config.api_ssl_port,
+                    ssl=context,
+                    reuse_address=True,
                 )
             )
         self.ticker = Ticker(self.routers)
@@ -157,8 +164,9 @@ class Lab:
         self.ssh.start()
         control = ControlServer(self)
         self.servers.append(
-            await asyncio.start_server(control.handle, self.config.control_host, self.config.control_port,
-                                       reuse_address=True)
+            await asyncio.start_server(
+                control.handle, self.config.control_host, self.config.control_port, reuse_address=True
+            )
         )
         self.telegram = TelegramServer(self.config.telegram)
         await self.telegram.start()

@@ -26,6 +26,10 @@ log = logging.getLogger("lab.ssh")
 Runner = Callable[[Router, str, str], str]
 
 HOST_KEY_FILE = "lab-ssh-host.key"
+AUTH_SUCCESSFUL: int = paramiko.AUTH_SUCCESSFUL
+AUTH_FAILED: int = paramiko.AUTH_FAILED
+OPEN_SUCCEEDED: int = paramiko.OPEN_SUCCEEDED
+OPEN_PROHIBITED: int = paramiko.OPEN_FAILED_ADMINISTRATIVELY_PROHIBITED
 
 
 def host_key(directory: Path) -> paramiko.PKey:
@@ -59,7 +63,7 @@ class Console:
         return self.runner(self.router, line, self.user)
 
 
-class _Server(paramiko.ServerInterface):
+class _Server(paramiko.ServerInterface):  # type: ignore[misc]  # paramiko ships no type hints
     def __init__(self, router: Router) -> None:
         self.router = router
         self.user = ""
@@ -69,14 +73,14 @@ class _Server(paramiko.ServerInterface):
     def check_auth_password(self, username: str, password: str) -> int:
         if self.router.authenticate(username, password, policy="ssh"):
             self.user = username
-            return paramiko.AUTH_SUCCESSFUL
-        return paramiko.AUTH_FAILED
+            return AUTH_SUCCESSFUL
+        return AUTH_FAILED
 
     def get_allowed_auths(self, username: str) -> str:
         return "password"
 
     def check_channel_request(self, kind: str, chanid: int) -> int:
-        return paramiko.OPEN_SUCCEEDED if kind == "session" else paramiko.OPEN_FAILED_ADMINISTRATIVELY_PROHIBITED
+        return OPEN_SUCCEEDED if kind == "session" else OPEN_PROHIBITED
 
     def check_channel_exec_request(self, channel: paramiko.Channel, command: bytes) -> bool:
         self.requests.put((channel, command))
@@ -125,8 +129,7 @@ class SshService:
                 selector.register(listener, selectors.EVENT_READ)
             while not self._stop.is_set():
                 for ready, _ in selector.select(timeout=0.2):
-                    listener = ready.fileobj
-                    assert isinstance(listener, socket.socket)
+                    listener = ready.fileobj  # type: ignore[assignment]  # we registered sockets only
                     try:
                         connection, _ = listener.accept()
                     except BlockingIOError:
@@ -134,7 +137,10 @@ class SshService:
                     connection.setblocking(True)
                     router = self._sockets[listener]
                     threading.Thread(
-                        target=self._serve, args=(connection, router, key), name="lab-ssh-session", daemon=True
+                        target=self._serve,
+                        args=(connection, router, key),
+                        name="lab-ssh-session",
+                        daemon=True,
                     ).start()
 
     def _serve(self, connection: socket.socket, router: Router, key: paramiko.PKey) -> None:
@@ -165,7 +171,10 @@ class SshService:
 
     def _shell(self, channel: paramiko.Channel, console: Console) -> None:
         reader = channel.makefile("rb")
-        channel.sendall(_crlf("\n\n  MikroTik RouterOS " + console.router.version + " (lab)\n\n") + console.prompt.encode())
+        channel.sendall(
+            _crlf("\n\n  MikroTik RouterOS " + console.router.version + " (lab)\n\n")
+            + console.prompt.encode()
+        )
         buffer = b""
         while True:
             byte = reader.read(1)

@@ -71,8 +71,14 @@ def test_terse_export_puts_the_menu_on_every_line():
 
 @pytest.mark.parametrize(
     ("value", "written"),
-    [("plain", "plain"), ("two words", '"two words"'), ('say "hi" $x', r'"say \"hi\" \$x"'), ("🔴", r'"\F0\9F\94\B4"'),
-     ("a\nb", r'"a\nb"'), ("", '""')],
+    [
+        ("plain", "plain"),
+        ("two words", '"two words"'),
+        ('say "hi" $x', r'"say \"hi\" \$x"'),
+        ("🔴", r'"\F0\9F\94\B4"'),
+        ("a\nb", r'"a\nb"'),
+        ("", '""'),
+    ],
 )
 def test_values_are_quoted_and_escaped_as_the_console_reads_them(value, written):
     assert quote(value) == written
@@ -91,9 +97,16 @@ def ssh_router(tmp_path):
 
 def _client(port: int, password: str = "lab-admin") -> paramiko.SSHClient:
     client = paramiko.SSHClient()
-    client.set_missing_host_key_policy(paramiko.AutoAddPolicy())  # noqa: S507 - the lab's own throwaway key
-    client.connect("127.0.0.1", port=port, username="admin", password=password, look_for_keys=False,
-                   allow_agent=False, timeout=10)
+    client.set_missing_host_key_policy(paramiko.AutoAddPolicy())  # the lab's own throwaway key
+    client.connect(
+        "127.0.0.1",
+        port=port,
+        username="admin",
+        password=password,
+        look_for_keys=False,
+        allow_agent=False,
+        timeout=10,
+    )
     return client
 
 

@@ -1,0 +1,561 @@
+"""Checks of the baseline inventory model, run on the controller before any connection to a router.
+
+Each filter takes the role's variable and returns it unchanged when it is valid, or raises AnsibleFilterError
+with every problem found, each naming the field path, the value and what would be accepted.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from ansible.errors import AnsibleFilterError
+
+# RouterOS takes almost any text as an interface name; these are the names a person can type in every tool.
+_INTERFACE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@-]{0,62}")
+_HOSTNAME = re.compile(
+    r"(?=.{1,253}$)([A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?)(\.[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?)*"
+)
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_BOOL_WORDS = {"yes": True, "true": True, "no": False, "false": False}
+
+BUILTIN_LISTS = ("all", "none", "dynamic", "static")
+NAT_CHAINS = ("srcnat", "dstnat")
+NAT_ACTIONS = (
+    "accept",
+    "add-dst-to-address-list",
+    "add-src-to-address-list",
+    "dst-nat",
+    "endpoint-independent-nat",
+    "jump",
+    "log",
+    "masquerade",
+    "netmap",
+    "passthrough",
+    "redirect",
+    "return",
+    "same",
+    "src-nat",
+)
+PORT_PROTOCOLS = ("tcp", "udp", "udp-lite", "dccp", "sctp")
+PROTOCOLS = (
+    "tcp",
+    "udp",
+    "icmp",
+    "gre",
+    "ipsec-esp",
+    "ipsec-ah",
+    "ospf",
+    "udp-lite",
+    "dccp",
+    "sctp",
+    "icmpv6",
+)
+SERVICES = ("api", "api-ssl", "ftp", "ssh", "telnet", "winbox", "www", "www-ssl")
+DNS_TYPES = ("A", "AAAA", "CNAME", "FWD", "MX", "NS", "NXDOMAIN", "SRV", "TXT")
+
+
+class Problems:
+    """Collects every problem in one model, so a person fixes them in one pass rather than one per run."""
+
+    def __init__(self) -> None:
+        self.messages: list[str] = []
+
+    def add(self, field: str, value: Any, accepted: str) -> None:
+        self.messages.append(f"{field}: {value!r} is not valid; expected {accepted}")
+
+    def raise_if_any(self, what: str) -> None:
+        if self.messages:
+            raise AnsibleFilterError(f"{what}: " + "; ".join(self.messages))
+
+
+# ----- value checks, shared by the models and unit-tested on their own
+
+
+def is_interface_address(value: Any) -> bool:
+    """`192.168.88.1/24`: a host address with its prefix length, as /ip address takes it."""
+    if not isinstance(value, str) or value.count("/") != 1:
+        return False
+    host, length = value.split("/")
+    if not length.isdigit() or not 0 <= int(length) <= 32:
+        return False
+    return is_ipv4(host)
+
+
+def is_ipv4(value: Any) -> bool:
+    if not isinstance(value, str) or not re.fullmatch(r"\d{1,3}(\.\d{1,3}){3}", value):
+        return False
+    try:
+        ipaddress.IPv4Address(value)
+    except ValueError:
+        return False
+    return True
+
+
+def is_ip(value: Any) -> bool:
+    if is_ipv4(value):
+        return True
+    if not isinstance(value, str) or ":" not in value:
+        return False
+    try:
+        ipaddress.IPv6Address(value)
+    except ValueError:
+        return False
+    return True
+
+
+def is_prefix(value: Any) -> bool:
+    """`10.0.0.0/8` with no host bits set, or a single address (a /32)."""
+    if is_ipv4(value):
+        return True
+    if not isinstance(value, str) or value.count("/") != 1:
+        return False
+    host, length = value.split("/")
+    if not is_ipv4(host) or not length.isdigit() or not 0 <= int(length) <= 32:
+        return False
+    try:
+        ipaddress.IPv4Network(value, strict=True)
+    except ValueError:
+        return False
+    return True
+
+
+def is_address_range(value: Any) -> bool:
+    """What firewall src-address/dst-address take: an address, a prefix or `A-B`, maybe negated with `!`."""
+    if not isinstance(value, str):
+        return False
+    text = value.removeprefix("!")
+    if "-" in text:
+        first, _, last = text.partition("-")
+        return (
+            is_ipv4(first) and is_ipv4(last) and ipaddress.IPv4Address(first) <= ipaddress.IPv4Address(last)
+        )
+    return is_prefix(text)
+
+
+def is_port_spec(value: Any) -> bool:
+    """`80`, `8000-8080`, `80,443,8000-8080`: ports 1-65535, ranges low to high."""
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int):
+        return 1 <= value <= 65535
+    if not isinstance(value, str) or not value:
+        return False
+    for part in value.split(","):
+        bounds = part.split("-")
+        if len(bounds) > 2 or not all(b.isdigit() and 1 <= int(b) <= 65535 for b in bounds):
+            return False
+        if len(bounds) == 2 and int(bounds[0]) > int(bounds[1]):
+            return False
+    return True
+
+
+def is_interface_name(value: Any) -> bool:
+    return isinstance(value, str) and _INTERFACE_NAME.fullmatch(value) is not None
+
+
+def is_hostname(value: Any) -> bool:
+    return isinstance(value, str) and _HOSTNAME.fullmatch(value) is not None
+
+
+def is_text(value: Any) -> bool:
+    """A comment or identity: any printable text (quotes, `$`, emoji included), no control characters."""
+    return isinstance(value, str) and _CONTROL.search(value) is None
+
+
+def is_bool(value: Any) -> bool:
+    return isinstance(value, bool) or (isinstance(value, str) and value.lower() in _BOOL_WORDS)
+
+
+# ----- helpers for walking a model
+
+
+def _entries(problems: Problems, field: str, value: Any) -> list[tuple[str, dict[str, Any]]]:
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        problems.add(field, value, "a list of dicts")
+        return []
+    found = []
+    for index, entry in enumerate(value):
+        path = f"{field}[{index}]"
+        if isinstance(entry, dict):
+            found.append((path, entry))
+        else:
+            problems.add(path, entry, "a dict of RouterOS properties")
+    return found
+
+
+def _require(  # noqa: PLR0917 - one call shape for every field check keeps the models readable
+    problems: Problems,
+    path: str,
+    entry: dict[str, Any],
+    key: str,
+    check: Callable[[Any], bool],
+    accepted: str,
+) -> bool:
+    if key not in entry or entry[key] in (None, ""):
+        problems.add(f"{path}.{key}", entry.get(key), f"{accepted} (required)")
+        return False
+    if not check(entry[key]):
+        problems.add(f"{path}.{key}", entry[key], accepted)
+        return False
+    return True
+
+
+def _optional(  # noqa: PLR0917 - same shape as _require
+    problems: Problems,
+    path: str,
+    entry: dict[str, Any],
+    key: str,
+    check: Callable[[Any], bool],
+    accepted: str,
+) -> None:
+    if key in entry and entry[key] is not None and not check(entry[key]):
+        problems.add(f"{path}.{key}", entry[key], accepted)
+
+
+def _only(problems: Problems, path: str, entry: dict[str, Any], allowed: Iterable[str]) -> None:
+    allowed = tuple(allowed)
+    for key, value in entry.items():
+        if key not in allowed:
+            problems.add(f"{path}.{key}", value, f"no such key here; known keys: {', '.join(allowed)}")
+
+
+def _known_interface(problems: Problems, field: str, value: Any, known: list[str]) -> None:
+    name = value.removeprefix("!") if isinstance(value, str) else value
+    if not is_interface_name(name):
+        problems.add(field, value, "an interface name (letters, digits, . _ @ -)")
+    elif known and name not in known:
+        problems.add(field, value, f"an interface the inventory knows: {', '.join(sorted(known))}")
+
+
+def _duplicates(problems: Problems, field: str, keyed: list[tuple[str, Any]], what: str) -> None:
+    seen: dict[Any, str] = {}
+    for path, key in keyed:
+        if key in seen:
+            problems.add(path, key, f"a {what} used once (also at {seen[key]})")
+        else:
+            seen[key] = path
+
+
+_COMMENT = ("comment", is_text, "text without control characters")
+_DISABLED = ("disabled", is_bool, "true or false")
+
+
+# ----- the models, one per role
+
+
+def check_identity(name: Any, field: str = "routeros_identity_name") -> Any:
+    problems = Problems()
+    if not isinstance(name, str) or not name or not is_text(name) or len(name) > 255:
+        problems.add(field, name, "a non-empty router name up to 255 characters, no control characters")
+    problems.raise_if_any("invalid identity")
+    return name
+
+
+def interface_names(ethernet: Any, bridges: Any = None, other: Any = None) -> list[str]:
+    """Every interface name the inventory knows once the interfaces role has run: used to check references."""
+    names = []
+    for entry in ethernet or []:
+        if isinstance(entry, dict):
+            names.append(entry.get("name") or entry.get("default-name"))
+    names.extend(entry.get("name") for entry in bridges or [] if isinstance(entry, dict))
+    names.extend(other or [])
+    return [name for name in names if isinstance(name, str)]
+
+
+def check_interfaces(
+    ethernet: Any, bridges: Any, lists: Any, other: Any, prefix: str = "routeros_interfaces"
+) -> Any:
+    problems = Problems()
+    all_names: list[tuple[str, Any]] = []
+    default_names: list[tuple[str, Any]] = []
+    for path, entry in _entries(problems, f"{prefix}_ethernet", ethernet):
+        _only(problems, path, entry, ("default-name", "name", "comment", "disabled", "mtu", "arp"))
+        if _require(
+            problems, path, entry, "default-name", is_interface_name, "the port's factory name, e.g. ether1"
+        ):
+            default_names.append((f"{path}.default-name", entry["default-name"]))
+        _optional(
+            problems, path, entry, "name", is_interface_name, "an interface name (letters, digits, . _ @ -)"
+        )
+        _optional(problems, path, entry, *_COMMENT)
+        _optional(problems, path, entry, *_DISABLED)
+        all_names.append((f"{path}.name", entry.get("name") or entry.get("default-name")))
+    _duplicates(problems, f"{prefix}_ethernet", default_names, "port")
+    if not isinstance(other, list | None) or not all(is_interface_name(n) for n in other or []):
+        problems.add(f"{prefix}_other", other, "a list of interface names")
+    known = interface_names(ethernet, bridges, other if isinstance(other, list) else [])
+    ports: list[tuple[str, Any]] = []
+    for path, entry in _entries(problems, f"{prefix}_bridges", bridges):
+        _only(
+            problems, path, entry, ("name", "comment", "disabled", "ports", "protocol-mode", "vlan-filtering")
+        )
+        _require(problems, path, entry, "name", is_interface_name, "a bridge name (letters, digits, . _ @ -)")
+        all_names.append((f"{path}.name", entry.get("name")))
+        _optional(problems, path, entry, *_COMMENT)
+        _optional(problems, path, entry, *_DISABLED)
+        port_list = entry.get("ports") or []
+        if not isinstance(port_list, list):
+            problems.add(f"{path}.ports", port_list, "a list of interface names")
+            continue
+        for index, port in enumerate(port_list):
+            _known_interface(problems, f"{path}.ports[{index}]", port, known)
+            if port == entry.get("name"):
+                problems.add(
+                    f"{path}.ports[{index}]", port, "another interface (a bridge is not its own port)"
+                )
+            ports.append((f"{path}.ports[{index}]", port))
+    _duplicates(problems, prefix, [n for n in all_names if n[1] is not None], "interface name")
+    _duplicates(problems, f"{prefix}_bridges", ports, "bridge port")
+    list_names: list[tuple[str, Any]] = []
+    for path, entry in _entries(problems, f"{prefix}_lists", lists):
+        _only(problems, path, entry, ("name", "comment", "members"))
+        if _require(
+            problems, path, entry, "name", is_interface_name, "a list name (letters, digits, . _ @ -)"
+        ):
+            if entry["name"] in BUILTIN_LISTS:
+                problems.add(
+                    f"{path}.name",
+                    entry["name"],
+                    f"a name other than the built-in {', '.join(BUILTIN_LISTS)}",
+                )
+            list_names.append((f"{path}.name", entry["name"]))
+        _optional(problems, path, entry, *_COMMENT)
+        members = entry.get("members") or []
+        if not isinstance(members, list):
+            problems.add(f"{path}.members", members, "a list of interface names")
+            continue
+        for index, member in enumerate(members):
+            _known_interface(problems, f"{path}.members[{index}]", member, known)
+        _duplicates(
+            problems,
+            f"{path}.members",
+            [(f"{path}.members[{i}]", m) for i, m in enumerate(members)],
+            "member",
+        )
+    _duplicates(problems, f"{prefix}_lists", list_names, "list name")
+    problems.raise_if_any("invalid interfaces")
+    return ethernet
+
+
+def check_addresses(addresses: Any, known: list[str], field: str = "routeros_addresses_entries") -> Any:
+    problems = Problems()
+    hosts: list[tuple[str, Any]] = []
+    for path, entry in _entries(problems, field, addresses):
+        _only(problems, path, entry, ("address", "interface", "comment", "disabled"))
+        if _require(
+            problems,
+            path,
+            entry,
+            "address",
+            is_interface_address,
+            "an interface address A.B.C.D/N with N from 0 to 32, e.g. 192.168.88.1/24",
+        ):
+            hosts.append((f"{path}.address", entry["address"].split("/")[0]))
+        if _require(problems, path, entry, "interface", is_interface_name, "an interface name"):
+            _known_interface(problems, f"{path}.interface", entry["interface"], known)
+        _optional(problems, path, entry, *_COMMENT)
+        _optional(problems, path, entry, *_DISABLED)
+    _duplicates(problems, field, hosts, "host address")
+    problems.raise_if_any("invalid addresses")
+    return addresses
+
+
+def check_dhcp_clients(clients: Any, known: list[str], field: str = "routeros_dhcp_client_interfaces") -> Any:
+    problems = Problems()
+    interfaces: list[tuple[str, Any]] = []
+    for path, entry in _entries(problems, field, clients):
+        _only(
+            problems,
+            path,
+            entry,
+            (
+                "interface",
+                "comment",
+                "disabled",
+                "add-default-route",
+                "use-peer-dns",
+                "use-peer-ntp",
+                "default-route-distance",
+            ),
+        )
+        if _require(problems, path, entry, "interface", is_interface_name, "an interface name"):
+            _known_interface(problems, f"{path}.interface", entry["interface"], known)
+            interfaces.append((f"{path}.interface", entry["interface"]))
+        _optional(problems, path, entry, *_COMMENT)
+        _optional(problems, path, entry, *_DISABLED)
+        _optional(
+            problems,
+            path,
+            entry,
+            "add-default-route",
+            lambda v: is_bool(v) or v == "special-classless",
+            "yes, no or special-classless",
+        )
+        _optional(problems, path, entry, "use-peer-dns", is_bool, "true or false")
+        _optional(problems, path, entry, "use-peer-ntp", is_bool, "true or false")
+        _optional(
+            problems,
+            path,
+            entry,
+            "default-route-distance",
+            lambda v: not isinstance(v, bool) and str(v).isdigit() and 0 <= int(v) <= 255,
+            "a number 0-255",
+        )
+    _duplicates(problems, field, interfaces, "interface (one DHCP client per interface)")
+    problems.raise_if_any("invalid DHCP clients")
+    return clients
+
+
+def check_dns(servers: Any, allow_remote: Any, static: Any, prefix: str = "routeros_dns") -> Any:
+    problems = Problems()
+    if not isinstance(servers, list):
+        problems.add(f"{prefix}_servers", servers, "a list of IP addresses")
+    else:
+        for index, server in enumerate(servers):
+            if not is_ip(server):
+                problems.add(f"{prefix}_servers[{index}]", server, "an IPv4 or IPv6 address, e.g. 1.1.1.1")
+        _duplicates(
+            problems,
+            f"{prefix}_servers",
+            [(f"{prefix}_servers[{i}]", s) for i, s in enumerate(servers)],
+            "server",
+        )
+    if not is_bool(allow_remote):
+        problems.add(f"{prefix}_allow_remote_requests", allow_remote, "true or false")
+    names: list[tuple[str, Any]] = []
+    for path, entry in _entries(problems, f"{prefix}_static", static):
+        _only(problems, path, entry, ("name", "address", "type", "cname", "ttl", "comment", "disabled"))
+        if _require(problems, path, entry, "name", is_hostname, "a host name such as nas.lan"):
+            names.append((f"{path}.name", (entry["name"].lower(), entry.get("type", "A"))))
+        record = entry.get("type", "A")
+        if record not in DNS_TYPES:
+            problems.add(f"{path}.type", record, f"one of {', '.join(DNS_TYPES)}")
+        if record in ("A", "AAAA"):
+            check = is_ipv4 if record == "A" else is_ip
+            _require(
+                problems, path, entry, "address", check, f"an {'IPv4' if record == 'A' else 'IPv6'} address"
+            )
+        if record == "CNAME":
+            _require(problems, path, entry, "cname", is_hostname, "a host name")
+        _optional(problems, path, entry, *_COMMENT)
+        _optional(problems, path, entry, *_DISABLED)
+    _duplicates(problems, f"{prefix}_static", names, "name and type")
+    problems.raise_if_any("invalid DNS settings")
+    return servers
+
+
+_NAT_KEYS = (
+    "chain",
+    "action",
+    "protocol",
+    "src-address",
+    "dst-address",
+    "src-port",
+    "dst-port",
+    "in-interface",
+    "out-interface",
+    "in-interface-list",
+    "out-interface-list",
+    "to-addresses",
+    "to-ports",
+    "comment",
+    "disabled",
+    "log",
+    "log-prefix",
+)
+
+
+def check_nat(rules: Any, known: list[str], lists: list[str], field: str = "routeros_nat_rules") -> Any:
+    problems = Problems()
+    seen: list[tuple[str, Any]] = []
+    for path, rule in _entries(problems, field, rules):
+        _only(problems, path, rule, _NAT_KEYS)
+        chain_ok = _require(problems, path, rule, "chain", lambda v: v in NAT_CHAINS, " or ".join(NAT_CHAINS))
+        action = rule.get("action", "accept")
+        if action not in NAT_ACTIONS:
+            problems.add(f"{path}.action", action, f"one of {', '.join(NAT_ACTIONS)}")
+        elif chain_ok and action in ("masquerade", "src-nat") and rule["chain"] != "srcnat":
+            problems.add(f"{path}.chain", rule["chain"], f"srcnat (action {action} works only there)")
+        elif chain_ok and action in ("dst-nat", "redirect") and rule["chain"] != "dstnat":
+            problems.add(f"{path}.chain", rule["chain"], f"dstnat (action {action} works only there)")
+        if action in ("dst-nat", "src-nat"):
+            _require(problems, path, rule, "to-addresses", is_address_range, "the address to translate to")
+        protocol = rule.get("protocol")
+        if protocol is not None and protocol not in PROTOCOLS:
+            problems.add(f"{path}.protocol", protocol, f"one of {', '.join(PROTOCOLS)}")
+        for key in ("src-port", "dst-port", "to-ports"):
+            if rule.get(key) is None:
+                continue
+            if not is_port_spec(rule[key]):
+                problems.add(f"{path}.{key}", rule[key], "ports 1-65535: 80, 8000-8080 or 80,443")
+            elif protocol not in PORT_PROTOCOLS:
+                problems.add(
+                    f"{path}.protocol", protocol, f"one of {', '.join(PORT_PROTOCOLS)} when {key} is set"
+                )
+        for key in ("src-address", "dst-address", "to-addresses"):
+            _optional(
+                problems, path, rule, key, is_address_range, "an address, a prefix A.B.C.D/N or a range A-B"
+            )
+        for key in ("in-interface", "out-interface"):
+            if rule.get(key) is not None:
+                _known_interface(problems, f"{path}.{key}", rule[key], known)
+        for key in ("in-interface-list", "out-interface-list"):
+            value = rule.get(key)
+            if value is not None and str(value).removeprefix("!") not in (*lists, *BUILTIN_LISTS):
+                problems.add(
+                    f"{path}.{key}", value, f"an interface list: {', '.join((*lists, *BUILTIN_LISTS))}"
+                )
+        _optional(problems, path, rule, *_COMMENT)
+        _optional(problems, path, rule, *_DISABLED)
+        seen.append((path, tuple(sorted((k, str(v)) for k, v in rule.items() if k != "comment"))))
+    _duplicates(problems, field, seen, "rule (another rule matches the same traffic)")
+    problems.raise_if_any("invalid NAT rules")
+    return rules
+
+
+def check_services(services: Any, field: str = "routeros_api_service_services") -> Any:
+    problems = Problems()
+    names: list[tuple[str, Any]] = []
+    for path, entry in _entries(problems, field, services):
+        _only(problems, path, entry, ("name", "disabled", "address", "port"))
+        if _require(problems, path, entry, "name", lambda v: v in SERVICES, f"one of {', '.join(SERVICES)}"):
+            names.append((f"{path}.name", entry["name"]))
+        _optional(problems, path, entry, *_DISABLED)
+        _optional(
+            problems,
+            path,
+            entry,
+            "port",
+            lambda v: is_port_spec(v) and "," not in str(v) and "-" not in str(v),
+            "one port 1-65535",
+        )
+        addresses = entry.get("address")
+        if addresses is not None:
+            if not isinstance(addresses, list):
+                problems.add(f"{path}.address", addresses, "a list of addresses or prefixes")
+            else:
+                for index, address in enumerate(addresses):
+                    if not is_prefix(address):
+                        problems.add(f"{path}.address[{index}]", address, "an address or a prefix A.B.C.D/N")
+    _duplicates(problems, field, names, "service")
+    problems.raise_if_any("invalid services")
+    return services
+
+
+class FilterModule:
+    def filters(self) -> dict[str, Callable[..., Any]]:
+        return {
+            "routeros_check_identity": check_identity,
+            "routeros_check_interfaces": check_interfaces,
+            "routeros_check_addresses": check_addresses,
+            "routeros_check_dhcp_clients": check_dhcp_clients,
+            "routeros_check_dns": check_dns,
+            "routeros_check_nat": check_nat,
+            "routeros_check_services": check_services,
+            "routeros_interface_names": interface_names,
+        }

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# `make demo`: start a two-router lab, apply site.yml, show the result, rerun to show nothing changes, stop the lab.
+# Uses the lab's default block (127.0.1.x) and control port, which is what inventory/lab points at.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BIN=.venv/bin
+STATE=$(mktemp -d)
+LOG="$STATE/lab.log"
+
+"$BIN/python" -m lab serve --routers 2 --state "$STATE" >"$LOG" 2>&1 &
+LAB_PID=$!
+trap 'kill "$LAB_PID" 2>/dev/null; wait "$LAB_PID" 2>/dev/null; rm -rf "$STATE"' EXIT
+for _ in $(seq 50); do grep -q "lab ready" "$LOG" && break; sleep 0.2; done
+grep -q "lab ready" "$LOG" || { cat "$LOG"; exit 1; }
+
+echo "== first run: configure both lab routers"
+"$BIN/ansible-playbook" site.yml -e "routeros_backup_dir=$STATE/backups" | tail -n 4
+
+echo "== router 1 now (trimmed)"
+"$BIN/python" -m lab ctl dump 1 | "$BIN/python" -c '
+import json, sys
+dump = json.load(sys.stdin)
+keep = ("name", "default-name", "comment", "address", "interface", "servers", "chain", "action", "status", "disabled")
+for path in ("system/identity", "interface", "interface/bridge/port", "ip/address", "ip/dhcp-client", "ip/dns",
+             "ip/dns/static", "ip/firewall/nat"):
+    rows = dump[path] if isinstance(dump[path], list) else [dump[path]]
+    print(f"/{path}")
+    for row in rows:
+        print("   ", " ".join(f"{k}={row[k]}" for k in keep if row.get(k)))
+'
+
+echo "== second run: nothing to change (changed=0)"
+"$BIN/ansible-playbook" site.yml -e "routeros_backup_dir=$STATE/backups" | tail -n 4
