@@ -68,7 +68,7 @@ class Section:
 SECTIONS = (
     Section("interface/bridge"),
     Section("interface/ethernet", find_by="default-name", adds=False),
-    Section("interface", find_by="default-name", adds=False),
+    Section("interface/wifi", find_by="default-name", adds=False),
     Section("interface/list"),
     Section("interface/bridge/port"),
     Section("interface/list/member"),
@@ -150,8 +150,6 @@ def _section_lines(router: Router, section: Section) -> list[str]:
     lines: list[str] = []
     factory = _factory_items(router, spec)
     items: list[Item] = [i for i in router.items(spec) if not i.dynamic]
-    if section.path == "interface":
-        items = [i for i in items if i.props.get("type") not in ("ether", "bridge")]
     for item in items:
         key = item.props.get(section.find_by, "") if section.find_by else ""
         if key and key in factory:

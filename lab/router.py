@@ -79,7 +79,7 @@ class Router:
             self.factory_defaults()
         else:
             self.state = loaded
-        self.boot()
+        self.boot("router started")
 
     # ----- lifecycle
 
@@ -95,14 +95,14 @@ class Router:
                     table = self.state.table(spec.storage)
                     table.items.append(Item(id=table.new_id(), props=dict(props)))
 
-    def boot(self) -> None:
+    def boot(self, reason: str = "router rebooted") -> None:
         self.state.drop_dynamic()
         self.netwatch_results.clear()
         self.booted_at = time.monotonic()
         for spec in registry.SPECS.values():
             if spec.boot is not None:
                 spec.boot(self)
-        self.log("system,info", "router rebooted" if self.state.tables else "router started")
+        self.log("system,info", reason)
 
     def reboot(self) -> None:
         with self.lock:

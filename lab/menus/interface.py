@@ -33,8 +33,9 @@ def _factory_interfaces(router: Router) -> list[Props]:
                 "mac-address": _mac(router, port),
             }
         )
+    # RouterOS 7.21's command tree has the wifi package (/interface/wifi); the port keeps its classic name.
     ports.append(
-        {"name": "wlan1", "default-name": "wlan1", "type": "wlan", "mac-address": _mac(router, 0x10)}
+        {"name": "wlan1", "default-name": "wlan1", "type": "wifi", "mac-address": _mac(router, 0x10)}
     )
     return ports
 
@@ -90,6 +91,17 @@ ETHERNET = MenuSpec(
             "10M-baseT-half,10M-baseT-full,100M-baseT-half,100M-baseT-full,1G-baseT-half,1G-baseT-full"
         ),
     },
+    kinds={"mac-address": "text"},
+    check=_check_name,
+    derive=_common,
+    secret=frozenset({"type"}),
+)
+
+WIFI = MenuSpec(
+    path="interface/wifi",
+    table="interface",
+    type_filter="wifi",
+    defaults={"mtu": "1500", "l2mtu": "1560", "arp": "enabled", "arp-timeout": "auto"},
     kinds={"mac-address": "text"},
     check=_check_name,
     derive=_common,
@@ -181,4 +193,4 @@ INTERFACE_LIST_MEMBER = MenuSpec(
     check=_check_member,
 )
 
-SPECS = (INTERFACE, ETHERNET, BRIDGE, BRIDGE_PORT, INTERFACE_LIST, INTERFACE_LIST_MEMBER)
+SPECS = (INTERFACE, ETHERNET, WIFI, BRIDGE, BRIDGE_PORT, INTERFACE_LIST, INTERFACE_LIST_MEMBER)

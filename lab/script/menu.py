@@ -118,6 +118,11 @@ def _command(
     args: dict[str, str] = {}
     for element in named:
         args[_key(element)] = _argument(it, element.value, scope, base)
+    # Flag arguments (`as-value`, `detail`) are written without a value.
+    flags = _flags(menu, command)
+    for element in [e for e in positional if isinstance(e, Word) and to_text(e.text) in flags]:
+        args[to_text(element.text)] = ""
+        positional.remove(element)
     positional_names = _positional_names(menu, command)
     if len(positional) > len(positional_names):
         extra = positional[len(positional_names)]
@@ -127,7 +132,26 @@ def _command(
     if command == "get" and "value-name" not in args:
         return _whole_item(it, menu, args.get("numbers"))
     result = _execute(it, menu, command, args)
+    if result.rows is not None and "as-value" in args:
+        # A command that reports a row (fetch) gives it to the script as an array of its properties.
+        return _typed_row(result.rows[0]) if result.rows else ScriptArray()
     return NOTHING if result.ret is None else from_router(result.ret)
+
+
+def _flags(menu: str, command: str) -> frozenset[str]:
+    """Arguments a bare word may name: flags, and (the command tree does not mark every flag, e.g. fetch's
+    as-value) arguments that take no typed value at all."""
+    found = tree().command(tuple(menu.split("/")), command)
+    if found is None:
+        return frozenset()
+    return frozenset(
+        name
+        for name, argument in found.arguments.items()
+        if argument.flag or (not argument.type_text and not argument.values and name in _BARE_FLAGS)
+    )
+
+
+_BARE_FLAGS = frozenset({"as-value", "without-paging", "once", "detail", "ascii", "append"})
 
 
 def _positional_names(menu: str, command: str) -> tuple[str, ...]:
