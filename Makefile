@@ -27,7 +27,7 @@ lint-python: setup
 
 lint-ansible: setup
 	$(BIN)/yamllint .
-	$(BIN)/ansible-lint
+	ANSIBLE_VAULT_PASSWORD_FILE=inventory/example/vault-password.txt $(BIN)/ansible-lint
 	$(BIN)/ansible-playbook --syntax-check site.yml playbooks/*.yml
 	$(BIN)/ansible-playbook --syntax-check -i inventory/example \
 		--vault-password-file inventory/example/vault-password.txt site.yml
@@ -40,7 +40,8 @@ unit: setup
 molecule: setup
 	$(BIN)/molecule test
 
-test: lint unit molecule
+# pytest last, so its summary closes the output.
+test: lint molecule unit
 
 demo: setup
 	./scripts/demo.sh

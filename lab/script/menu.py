@@ -120,9 +120,9 @@ def _command(
         args[_key(element)] = _argument(it, element.value, scope, base)
     # Flag arguments (`as-value`, `detail`) are written without a value.
     flags = _flags(menu, command)
-    for element in [e for e in positional if isinstance(e, Word) and to_text(e.text) in flags]:
-        args[to_text(element.text)] = ""
-        positional.remove(element)
+    for flag in [e for e in positional if isinstance(e, Word) and to_text(e.text) in flags]:
+        args[to_text(flag.text)] = ""
+        positional.remove(flag)
     positional_names = _positional_names(menu, command)
     if len(positional) > len(positional_names):
         extra = positional[len(positional_names)]
