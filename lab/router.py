@@ -304,13 +304,13 @@ class Router:
         return Result()
 
     def _unset(self, spec: MenuSpec, command: Command, args: Props) -> Result:
-        name = args.get("value-name", "")
-        names = [n for n in name.split(",") if n]
-        return self._set(
-            spec,
-            command,
-            {**{k: v for k, v in args.items() if k != "value-name"}, **{f"!{n}": "" for n in names}},
-        )
+        """`unset value-name=x` is `set !x=`: the properties it may clear are those `set` takes."""
+        names = [n for n in args.get("value-name", "").split(",") if n]
+        setter = tree().command(spec.segments, "set")
+        if setter is None or not names:
+            raise errors.missing_value("value-name")
+        kept = {k: v for k, v in args.items() if k != "value-name"}
+        return self._set(spec, setter, {**kept, **{f"!{n}": "" for n in names}})
 
     def _remove(self, spec: MenuSpec, command: Command, args: Props) -> Result:
         targets = [self.resolve(spec, ref) for ref in _targets(args)]

@@ -175,3 +175,47 @@ def test_several_clients_at_once_share_state(lab):
     names = {r["name"] for r in api.path("interface", "list")}
     assert {f"PARALLEL{n}" for n in range(8)} <= names
     api.close()
+
+
+def test_move_enable_disable_comment_unset_and_get(lab):
+    raw = RawClient(lab.address(1))
+    raw.login()
+    ids = []
+    for chain in ("first", "second", "third"):
+        done = raw.talk("/ip/firewall/filter/add", f"=chain={chain}", "=action=accept", "=log=yes")[-1]
+        ids.append(done[1][5:])
+    raw.talk("/ip/firewall/filter/move", f"=numbers={ids[2]}", f"=destination={ids[0]}")
+    order = [s[1] for s in raw.talk("/ip/firewall/filter/print", "=.proplist=chain") if s[0] == "!re"]
+    assert order == ["=chain=third", "=chain=first", "=chain=second"]
+    raw.talk("/ip/firewall/filter/disable", f"=numbers={ids[0]}")
+    raw.talk("/ip/firewall/filter/comment", f"=numbers={ids[0]}", "=comment=paused")
+    row = raw.talk("/ip/firewall/filter/print", f"?.id={ids[0]}")[0]
+    assert "=disabled=true" in row and "=comment=paused" in row
+    raw.talk("/ip/firewall/filter/enable", f"=numbers={ids[0]}")
+    assert raw.talk("/ip/firewall/filter/unset", f"=numbers={ids[0]}", "=value-name=comment") == [["!done"]]
+    row = raw.talk("/ip/firewall/filter/print", f"?.id={ids[0]}")[0]
+    assert "=disabled=false" in row and not any(w.startswith("=comment=") for w in row)
+    assert raw.talk("/ip/firewall/filter/get", f"=number={ids[1]}", "=value-name=chain")[-1] == [
+        "!done",
+        "=ret=second",
+    ]
+    raw.talk("/ip/firewall/filter/remove", f"=.id={','.join(ids)}")
+    raw.close()
+
+
+def test_the_ssh_command_line_of_a_served_router(lab):
+    import paramiko  # noqa: PLC0415 - only this test needs it
+
+    client = paramiko.SSHClient()
+    client.set_missing_host_key_policy(paramiko.AutoAddPolicy())  # the lab's throwaway host key
+    client.connect(
+        lab.address(2),
+        port=2222,
+        username="admin",
+        password="lab-admin",
+        look_for_keys=False,
+        allow_agent=False,
+    )
+    _, stdout, _ = client.exec_command(":put [/system resource get version]")
+    assert stdout.read().decode().startswith("7.21.4")
+    client.close()
