@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import queue
+import re
 import selectors
 import socket
 import threading
@@ -30,6 +31,16 @@ AUTH_SUCCESSFUL: int = paramiko.AUTH_SUCCESSFUL
 AUTH_FAILED: int = paramiko.AUTH_FAILED
 OPEN_SUCCEEDED: int = paramiko.OPEN_SUCCEEDED
 OPEN_PROHIBITED: int = paramiko.OPEN_FAILED_ADMINISTRATIVELY_PROHIBITED
+
+# RouterOS console login options: `admin+cet1024w` logs in as admin (no colours, dumb terminal, no terminal
+# detection, 1024 columns). Each option is a lowercase letter, optionally preceded by a number.
+_LOGIN_OPTIONS = re.compile(r"(?P<user>.+)\+(?:[0-9]*[a-z])+")
+
+
+def login_user(login: str) -> str:
+    """The user name in a console login name, without the `+options` RouterOS reads for the terminal."""
+    found = _LOGIN_OPTIONS.fullmatch(login)
+    return found["user"] if found else login
 
 
 def host_key(directory: Path) -> paramiko.PKey:
@@ -71,8 +82,9 @@ class _Server(paramiko.ServerInterface):  # type: ignore[misc]  # paramiko ships
         self.requests: queue.Queue[tuple[paramiko.Channel, bytes | None]] = queue.Queue()
 
     def check_auth_password(self, username: str, password: str) -> int:
-        if self.router.authenticate(username, password, policy="ssh"):
-            self.user = username
+        user = login_user(username)
+        if self.router.authenticate(user, password, policy="ssh"):
+            self.user = user
             return AUTH_SUCCESSFUL
         return AUTH_FAILED
 

@@ -114,6 +114,7 @@ def edit(inventory: Path, name: str, change: Any) -> None:
 
 
 def test_site_configures_every_router_and_backs_it_up_first(lab3: RunningLab, inventory: Path):
+    api(lab3, 2).path("system", "identity").update(name="before-the-run")
     report = play(inventory)
     assert report["rc"] == 0, report["stats"]
     assert rows(lab3, 1, "system/identity")[0]["name"] == "lab-r1"
@@ -132,6 +133,10 @@ def test_site_configures_every_router_and_backs_it_up_first(lab3: RunningLab, in
     backup = next((inventory.parent / "backups" / "lab-r1").glob("*/backup.yml"))
     saved = {entry["path"]: entry["data"] for entry in yaml.safe_load(backup.read_text())}
     assert saved["system identity"] == [{"name": "MikroTik"}], "the backup holds the state before the run"
+    export = next((inventory.parent / "backups" / "lab-r2").glob("*/export.rsc"))
+    assert (export.parent / "backup.yml").exists()
+    exported = export.read_text().splitlines()
+    assert "/system identity set name=before-the-run" in exported, "the export is taken before the run"
 
 
 def test_rerun_changes_nothing(inventory: Path):
@@ -177,6 +182,8 @@ def test_inventory_edits_change_exactly_that_and_spare_hand_made_entries(lab3: R
 
 def test_check_diff_shows_drift_and_changes_nothing(lab3: RunningLab, inventory: Path):
     api(lab3, 2).path("system", "identity").update(name="drifted")
+    backups = inventory.parent / "backups" / "lab-r2"
+    taken = sorted(backups.iterdir())
     report = play(inventory, "--check", "--diff", "--limit", "lab-r2")
     assert report["rc"] == 0
     assert changed_tasks(report, "lab-r2") == ["Set the identity"]
@@ -190,6 +197,7 @@ def test_check_diff_shows_drift_and_changes_nothing(lab3: RunningLab, inventory:
     )
     assert "drifted" in diffs and "lab-r2" in diffs
     assert rows(lab3, 2, "system/identity")[0]["name"] == "drifted"
+    assert sorted(backups.iterdir()) == taken, "check mode writes no backup and takes no export"
 
 
 BAD_INPUTS = {

@@ -95,13 +95,13 @@ def ssh_router(tmp_path):
     service.stop()
 
 
-def _client(port: int, password: str = "lab-admin") -> paramiko.SSHClient:
+def _client(port: int, password: str = "lab-admin", username: str = "admin") -> paramiko.SSHClient:
     client = paramiko.SSHClient()
     client.set_missing_host_key_policy(paramiko.AutoAddPolicy())  # the lab's own throwaway key
     client.connect(
         "127.0.0.1",
         port=port,
-        username="admin",
+        username=username,
         password=password,
         look_for_keys=False,
         allow_agent=False,
@@ -137,6 +137,23 @@ def test_ssh_shell_shows_the_routeros_prompt(ssh_router):
         received += shell.recv(4096)
     assert b"MikroTik\r\n" in received
     client.close()
+
+
+def test_ssh_login_options_after_plus_are_not_part_of_the_user_name(ssh_router):
+    """community.routeros users log in as `admin+cet1024w`: RouterOS reads `+cet1024w` as terminal options."""
+    _, port = ssh_router
+    client = _client(port, username="admin+cet1024w")
+    shell = client.invoke_shell()
+    shell.settimeout(10)
+    received = b""
+    while not received.endswith(b"> "):
+        received += shell.recv(4096)
+    client.close()
+    assert received.endswith(b"[admin@MikroTik] > ")
+    with pytest.raises(paramiko.AuthenticationException):
+        _client(port, username="admin+")
+    with pytest.raises(paramiko.AuthenticationException):
+        _client(port, username="admin+Cet")
 
 
 def test_ssh_refuses_a_wrong_password(ssh_router):
