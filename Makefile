@@ -48,6 +48,7 @@ demo: setup
 
 bench: setup
 	$(BIN)/python bench/lab_startup.py
+	$(BIN)/python bench/provisioning.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache

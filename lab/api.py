@@ -59,6 +59,7 @@ class Session:
         self.reader = reader
         self.writer = writer
         self.user: str | None = None
+        router.api_stats.connections += 1
 
     def send(self, reply: str, attributes: dict[str, str] | None = None, tag: str | None = None) -> None:
         words = [reply] + [f"={k}={v}" for k, v in (attributes or {}).items()]
@@ -92,6 +93,7 @@ class Session:
 
     async def handle(self, request: Request) -> bool:
         """Answer one sentence; False when the connection must close."""
+        self.router.api_stats.count(request.command)
         if request.command == "/quit":
             self.writer.write(protocol.encode_sentence(["!fatal", "session terminated on request"]))
             return False
@@ -120,9 +122,11 @@ class Session:
         name, password = request.args.get("name", ""), request.args.get("password", "")
         if self.router.authenticate(name, password):
             self.user = name
+            self.router.api_stats.logins += 1
             self.router.log("system,info,account", f"user {name} logged in via api")
             self.send("!done", tag=request.tag)
         else:
+            self.router.api_stats.login_failures += 1
             self.router.log("system,error,critical", f"login failure for user {name} via api")
             self.trap(CommandError("invalid user name or password (6)"), request.tag)
 

@@ -91,6 +91,21 @@ def _uplink(lab: Lab, args: list[str]) -> str:
     return f"router {router.index} uplink {args[1]}"
 
 
+@verb(
+    "stats",
+    "stats ROUTER|all|reset",
+    "API connections, logins and sentences by command word since the lab started or the last reset",
+)
+def _stats(lab: Lab, args: list[str]) -> dict[str, Any] | str:
+    reference = _one_router(args, "stats ROUTER|all|reset")
+    if reference == "reset":
+        for router in lab.routers:
+            router.api_stats.reset()
+        return f"stats reset on {len(lab.routers)} routers"
+    chosen = lab.routers if reference == "all" else [lab.router(reference)]
+    return {str(router.index): router.api_stats.report() for router in chosen}
+
+
 @verb("help", "help", "this list")
 def _help(lab: Lab, args: list[str]) -> dict[str, str]:
     return {v.usage: v.help for v in VERBS.values()}

@@ -19,6 +19,7 @@ from lab.menus.base import MenuSpec, Props, convert
 from lab.model import Item, State
 from lab.network import Network
 from lab.schema import Command, tree
+from lab.stats import ApiStats
 
 if TYPE_CHECKING:
     from lab.script.runner import ScriptRunner
@@ -66,6 +67,8 @@ class Router:
     # Set by lab.script.runner.install: (router, source, variables, user, policies=None) -> RunResult.
     script_runner: ScriptRunner | None = None
     on_reboot: list[Callable[[Router], None]] = field(default_factory=list)
+    # What API clients asked of this router, for `ctl stats`; kept across reboots.
+    api_stats: ApiStats = field(default_factory=ApiStats)
 
     def __post_init__(self) -> None:
         self.clock.version = self.version
@@ -114,6 +117,10 @@ class Router:
     def save(self) -> None:
         if self.state_path is not None:
             self.state.save(self.state_path)
+
+    @property
+    def version_tuple(self) -> tuple[int, ...]:
+        return tuple(int(part) for part in self.version.split(".") if part.isdigit())
 
     @property
     def uptime_ms(self) -> int:
@@ -291,7 +298,7 @@ class Router:
         targets = [self.resolve(spec, ref) for ref in _targets(args)]
         for item in targets:
             if item.dynamic:
-                raise errors.failure("can not change dynamic")
+                raise errors.failure(spec.dynamic_refusal)
             merged = {k: v for k, v in {**item.props, **props}.items() if k not in unset}
             self._check(spec, merged, item)
         for item in targets:
@@ -330,7 +337,7 @@ class Router:
     def _toggle(self, spec: MenuSpec, command: Command, args: Props, disabled: str) -> Result:
         for item in [self.resolve(spec, ref) for ref in _targets(args)]:
             if item.dynamic:
-                raise errors.failure("can not change dynamic")
+                raise errors.failure(spec.dynamic_refusal)
             item.props["disabled"] = disabled
             if spec.after is not None:
                 spec.after(self, item, "set")

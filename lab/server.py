@@ -14,6 +14,7 @@ from pathlib import Path
 from lab import control_network, tls  # noqa: F401 - control_network registers its ctl verbs on import
 from lab.api import Session
 from lab.control import ControlServer
+from lab.menus import ip as ip_menus
 from lab.network import Network
 from lab.router import Router
 from lab.script import runner as script_runner
@@ -110,7 +111,8 @@ class Lab:
             self.loop.call_soon_threadsafe(close_all)
 
     def _service_allows(self, router: Router, service: str, peer: str) -> bool:
-        row = next((r for r in router.rows("ip/service") if r.get("name") == service), None)
+        rows = (r for r in router.rows("ip/service") if r.get("dynamic") != "true")
+        row = next((r for r in rows if r.get("name") == service), None)
         if row is None or row.get("disabled") == "true":
             return False
         allowed = [part for part in row.get("address", "").split(",") if part]
@@ -126,10 +128,14 @@ class Lab:
                 writer.close()
                 return
             self.sessions[router.index].add(writer)
+            remote = "{}:{}".format(*writer.get_extra_info("peername")[:2])
+            local = writer.get_extra_info("sockname")[0]
+            connection = ip_menus.service_connection_opened(router, service, local, remote)
             try:
                 await Session(router, reader, writer).run()
             finally:
                 self.sessions[router.index].discard(writer)
+                ip_menus.service_connection_closed(router, connection)
 
         return handle
 

@@ -66,6 +66,8 @@ class MenuSpec:
     unlocked: frozenset[str] = frozenset()
     # Why an item may not be removed, or None.
     protect: Callable[[Item], str | None] | None = None
+    # What the router answers when a command would change a dynamic item of this menu.
+    dynamic_refusal: str = "can not change dynamic"
     # Properties never printed (a user's password) or kept only for the lab's own bookkeeping.
     secret: frozenset[str] = frozenset()
 

@@ -127,8 +127,16 @@ BRIDGE = MenuSpec(
         "frame-types": "admit-all",
         "ingress-filtering": "true",
         "pvid": "1",
+        "forward-delay": "15s",
+        "max-message-age": "20s",
+        "transmit-hold-count": "6",
     },
-    kinds={"ageing-time": "duration", "admin-mac": "text"},
+    kinds={
+        "ageing-time": "duration",
+        "forward-delay": "duration",
+        "max-message-age": "duration",
+        "admin-mac": "text",
+    },
     check=_check_name,
     derive=lambda router, item: {
         **_common(router, item),

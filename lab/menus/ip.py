@@ -320,6 +320,17 @@ _SERVICES = (
 
 _TLS_SERVICES = ("api-ssl", "www-ssl")
 
+_SERVICE_DEFAULTS: Props = {
+    "address": "",
+    "disabled": "false",
+    "vrf": "main",
+    "max-sessions": "20",
+}
+
+# RouterOS 7.19 lists every open TCP connection in /ip/service as a dynamic row named after its service
+# (changelog "ip-service - show all TCP/UDP connections on the system"), so a name matches two rows or more.
+CONNECTIONS_SINCE = (7, 19)
+
 
 def _service_factory(router: Router) -> list[Props]:
     return [
@@ -328,24 +339,43 @@ def _service_factory(router: Router) -> list[Props]:
     ]
 
 
+def _service_derive(router: Router, item: Item) -> Props:
+    if item.dynamic:
+        # A connection row carries none of the service settings, only where it comes from.
+        return {"proto": "tcp", "invalid": "false", "connection": "true"}
+    derived = {key: item.props.get(key, value) for key, value in _SERVICE_DEFAULTS.items()}
+    derived.update({"proto": "tcp", "invalid": "false"})
+    if item.props.get("name") in _TLS_SERVICES:
+        derived["certificate"] = item.props.get("certificate", "none")
+        derived["tls-version"] = item.props.get("tls-version", "any")
+    return derived
+
+
+def service_connection_opened(router: Router, service: str, local: str, remote: str) -> str | None:
+    """Show one accepted connection as the router does from 7.19 on; the owner to drop when it closes."""
+    if router.version_tuple < CONNECTIONS_SINCE:
+        return None
+    with router.lock:
+        ports = [i.props.get("port", "") for i in router.items(SERVICE) if i.props.get("name") == service]
+        props = {"name": service, "port": ports[0] if ports else "", "local": local, "remote": remote}
+        owner = f"connection:{service}:{remote}"
+        router.add_dynamic(SERVICE.path, props, owner)
+        return owner
+
+
+def service_connection_closed(router: Router, owner: str | None) -> None:
+    if owner is not None:
+        with router.lock:
+            router.drop_owned(owner)
+
+
 SERVICE = MenuSpec(
     path="ip/service",
-    defaults={
-        "address": "",
-        "disabled": "false",
-        "vrf": "main",
-        "max-sessions": "20",
-        "tls-version": "any",
-        "invalid": "false",
-        "proto": "tcp",
-    },
     kinds={"address": "address-list", "name": "text"},
     initial=_service_factory,
-    derive=lambda router, item: (
-        {"certificate": item.props.get("certificate", "none")}
-        if item.props.get("name") in _TLS_SERVICES
-        else {}
-    ),
+    derive=_service_derive,
+    # The text a 7.19+ router answers when `set [find name=api]` also hits a connection row.
+    dynamic_refusal="this is configured elsewhere",
 )
 
 SPECS = (ADDRESS, DHCP_CLIENT, DNS, DNS_STATIC, ROUTE, NAT, FILTER, SERVICE)

@@ -1,0 +1,201 @@
+"""Provisioning: `ansible-playbook site.yml` against 1, 10 and 50 lab routers, first run and no-op rerun,
+beside the plain approach (bench/plain_baseline.yml: one api_modify task per path, linear strategy, the
+default 5 forks) measured in the same run, each on a fresh lab.
+
+Prints a table: wall time, CPU time of ansible-playbook and everything it started, CPU time of the lab,
+and per router the API logins and sentences the lab counted (`ctl stats`).
+Run: .venv/bin/python bench/provisioning.py [--routers 1,10,50] [--quick] [--budget SECONDS]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import yaml
+
+from lab.testing import RunningLab, new_lab
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# The plain approach first: when the --budget runs out, the project's own runs are the ones cut short.
+PLAYBOOKS = {"plain": ROOT / "bench" / "plain_baseline.yml", "site.yml": ROOT / "site.yml"}
+# The plain approach runs with Ansible's default forks; site.yml with the project's ansible.cfg (forks 50).
+EXTRA_ENV = {"plain": {"ANSIBLE_FORKS": "5"}, "site.yml": {}}
+QUICK_ROUTERS = (1,)
+
+
+@dataclass
+class Measured:
+    routers: int
+    approach: str
+    run: str
+    wall: float = 0.0
+    cpu: float = 0.0
+    lab_cpu: float = 0.0
+    logins: float = 0.0
+    sentences: float = 0.0
+    changed: int = 0
+    note: str = ""
+
+    def line(self) -> str:
+        if self.note and not self.wall:
+            return f"{self.routers:>7} {self.approach:>9} {self.run:>6}  {self.note}"
+        return (
+            f"{self.routers:>7} {self.approach:>9} {self.run:>6} {self.wall:>8.1f} {self.cpu:>8.1f} "
+            f"{self.lab_cpu:>7.1f} {self.logins:>8.1f} {self.sentences:>10.1f} {self.changed:>8}  {self.note}"
+        )
+
+
+HEADER = (
+    f"{'routers':>7} {'approach':>9} {'run':>6} {'wall s':>8} {'CPU s':>8} {'lab s':>7} "
+    f"{'logins/r':>8} {'sentences/r':>10} {'changed':>8}"
+)
+
+
+def children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def process_cpu(pid: int) -> float:
+    """CPU seconds of a running process (the lab: it is waited for only when it stops)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def write_inventory(target: Path, lab: RunningLab) -> None:
+    """inventory/lab's group_vars, with one host per lab router, each with an identity of its own."""
+    shutil.copytree(ROOT / "inventory" / "lab" / "group_vars", target / "group_vars")
+    names = [f"bench-r{index}" for index in range(1, lab.routers + 1)]
+    hosts = {name: {"ansible_host": lab.address(index)} for index, name in enumerate(names, 1)}
+    (target / "hosts.yml").write_text(yaml.safe_dump({"routeros": {"hosts": hosts}}))
+    (target / "host_vars").mkdir()
+    for index, name in enumerate(names, 1):
+        identity = {"routeros_identity_name": f"branch-{index:02d}"}
+        (target / "host_vars" / f"{name}.yml").write_text(yaml.safe_dump(identity))
+
+
+def play(
+    approach: str, inventory: Path, backups: Path, timeout: float
+) -> tuple[float, float, dict[str, Any]]:
+    env = {
+        **os.environ,
+        "ANSIBLE_CONFIG": str(ROOT / "ansible.cfg"),
+        "ANSIBLE_STDOUT_CALLBACK": "ansible.builtin.json",
+        **EXTRA_ENV[approach],
+    }
+    command = [
+        str(ROOT / ".venv" / "bin" / "ansible-playbook"),
+        str(PLAYBOOKS[approach]),
+        "-i",
+        str(inventory),
+        "-e",
+        f"routeros_backup_dir={backups}",
+    ]
+    cpu_before, started = children_cpu(), time.monotonic()
+    # A session of its own, so that a run over budget can be stopped with everything it started.
+    process = subprocess.Popen(
+        command,
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        stdout, stderr = process.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.communicate()
+        raise
+    wall, cpu = time.monotonic() - started, children_cpu() - cpu_before
+    try:
+        report: dict[str, Any] = json.loads(stdout)
+    except json.JSONDecodeError:
+        raise RuntimeError(
+            f"{approach}: ansible-playbook printed no JSON report:\n{stdout}\n{stderr}"
+        ) from None
+    report["rc"] = process.returncode
+    return wall, cpu, report
+
+
+def measure(routers: int, approach: str, deadline: float) -> list[Measured]:
+    results = []
+    with tempfile.TemporaryDirectory(prefix="bench-provisioning-") as scratch:
+        work = Path(scratch)
+        lab = new_lab(work / "lab", routers=routers)
+        lab.start()
+        try:
+            assert lab.process is not None
+            write_inventory(work / "inventory", lab)
+            for run in ("first", "rerun"):
+                row = Measured(routers, approach, run)
+                results.append(row)
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    row.note = "skipped: over the --budget"
+                    continue
+                lab.ctl("stats", "reset")
+                lab_before = process_cpu(lab.process.pid)
+                try:
+                    row.wall, row.cpu, report = play(
+                        approach, work / "inventory", work / "backups", remaining
+                    )
+                except subprocess.TimeoutExpired:
+                    row.note = f"stopped after {remaining:.0f} s: over the --budget"
+                    continue
+                row.lab_cpu = process_cpu(lab.process.pid) - lab_before
+                stats = lab.ctl("stats", "all")
+                row.logins = sum(s["logins"] for s in stats.values()) / routers
+                row.sentences = sum(s["sentences"] for s in stats.values()) / routers
+                row.changed = sum(host["changed"] for host in report["stats"].values())
+                failed = sum(host["failures"] + host["unreachable"] for host in report["stats"].values())
+                if report["rc"] != 0 or failed:
+                    row.note = f"FAILED: rc {report['rc']}, {failed} failed or unreachable hosts"
+        finally:
+            lab.stop()
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
+    parser.add_argument("--routers", default="1,10,50", help="comma-separated lab sizes (default 1,10,50)")
+    parser.add_argument("--quick", action="store_true", help="only 1 router: a couple of minutes")
+    parser.add_argument(
+        "--budget", type=float, default=1200, help="stop after this many seconds (default 1200)"
+    )
+    options = parser.parse_args()
+    try:
+        sizes = QUICK_ROUTERS if options.quick else tuple(int(part) for part in options.routers.split(","))
+    except ValueError:
+        parser.error(
+            f"--routers: {options.routers!r} is not a comma-separated list of numbers such as 1,10,50"
+        )
+    if not all(1 <= size <= 254 for size in sizes):
+        parser.error(f"--routers: {options.routers!r}: every size must be 1..254 (one lab block)")
+    deadline = time.monotonic() + options.budget
+    print(f"{os.cpu_count()} CPUs; CPU s = ansible-playbook and its children, lab s = the lab process")
+    print(HEADER, flush=True)
+    for size in sizes:
+        for approach in PLAYBOOKS:
+            for row in measure(size, approach, deadline):
+                print(row.line(), flush=True)
+
+
+if __name__ == "__main__":
+    main()
