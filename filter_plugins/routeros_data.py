@@ -214,13 +214,13 @@ def guard_services(desired: list[dict[str, Any]], tls: Any, allowed: Any) -> lis
     return desired
 
 
-def backup_document(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """api_info answers (one per path) as `{path, data}` items that api_modify can take back to restore."""
-    document = []
-    for answer in results or []:
-        entries = [{k: v for k, v in entry.items() if k != ".id"} for entry in answer.get("result") or []]
-        document.append({"path": answer["item"], "data": entries})
-    return document
+def backup_document(read: dict[str, list[dict[str, Any]]]) -> list[dict[str, Any]]:
+    """routeros_read_paths' answer (path: api_info's entries) as `{path, data}` items, in the order read,
+    that api_modify can take back to restore."""
+    return [
+        {"path": path, "data": [{k: v for k, v in entry.items() if k != ".id"} for entry in entries]}
+        for path, entries in read.items()
+    ]
 
 
 class FilterModule:
