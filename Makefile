@@ -6,7 +6,7 @@ BIN := $(abspath $(VENV)/bin)
 STAMP := $(VENV)/.installed
 # ansible-lint and molecule start ansible-* by name: they must find the venv's first.
 export PATH := $(BIN):$(PATH)
-PYTHON_SOURCES := lab tests bench filter_plugins molecule
+PYTHON_SOURCES := lab tests bench filter_plugins molecule roles
 
 .PHONY: setup test lint lint-python lint-ansible unit molecule demo bench clean
 
