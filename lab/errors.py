@@ -7,6 +7,9 @@ Categories (from the API documentation): 0 missing item or command, 1 argument v
 
 from __future__ import annotations
 
+# What a script, or a command it runs, gets when its policies do not allow the command.
+NOT_ENOUGH_PERMISSIONS = "not enough permissions (9)"
+
 
 class CommandError(Exception):
     def __init__(self, message: str, category: int | None = None) -> None:

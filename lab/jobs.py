@@ -1,5 +1,8 @@
-"""Starting scripts for Netwatch and the scheduler: each in its own thread, as RouterOS runs each as a job.
+"""Script jobs: every script running on a router is a job, listed in /system/script/job while it runs.
 
+A job's row is added before the script's first statement runs and removed after its last (or its error),
+so a script can count its own running instances. Netwatch, the scheduler and `/system/script/run` over the
+API start scripts through `launch`, each in its own thread, as RouterOS runs each beside everything else.
 The script engine installs `router.script_runner`; until it does, runs are skipped and the router log says
 why.
 """
@@ -8,20 +11,180 @@ from __future__ import annotations
 
 import logging
 import threading
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from lab.errors import CommandError
 
 if TYPE_CHECKING:
+    from lab.menus.base import Props
     from lab.router import Router
 
 log = logging.getLogger("lab.jobs")
 
+PATH = "system/script/job"
+# The internal user Netwatch scripts run as, and the only policies it has.
+SYSTEM_USER = "*sys"
+SYSTEM_POLICIES = frozenset({"read", "write", "test", "reboot"})
+# The order RouterOS prints policies in (its internal order, as /user group print shows it).
+POLICY_ORDER = (
+    "local",
+    "telnet",
+    "ssh",
+    "ftp",
+    "reboot",
+    "read",
+    "write",
+    "policy",
+    "test",
+    "winbox",
+    "password",
+    "web",
+    "sniff",
+    "sensitive",
+    "api",
+    "romon",
+    "rest-api",
+)
+
+
+def policy_text(policies: frozenset[str]) -> str:
+    known = [name for name in POLICY_ORDER if name in policies]
+    return ",".join(known + sorted(policies - set(known)))
+
+
+@dataclass(eq=False)
+class Job:
+    id: str
+    # The /system/script entry this job runs, or None for code that is no named script (Netwatch's, :execute).
+    script: str | None
+    # The job this one runs inside, in the same thread (`/system script run` from a script).
+    parent: Job | None = None
+    # Set by `/system/script/job remove` and by a reboot; the script stops at its next statement.
+    cancelled: threading.Event = field(default_factory=threading.Event)
+    finished: threading.Event = field(default_factory=threading.Event)
+
+    @property
+    def stopped(self) -> bool:
+        job: Job | None = self
+        while job is not None:
+            if job.cancelled.is_set():
+                return True
+            job = job.parent
+        return False
+
+    @property
+    def script_name(self) -> str | None:
+        """The innermost named script this code runs in, as `:jobname` answers."""
+        job: Job | None = self
+        while job is not None:
+            if job.script is not None:
+                return job.script
+            job = job.parent
+        return None
+
+    def descends_from(self, ancestor: Job) -> bool:
+        job: Job | None = self
+        while job is not None:
+            if job is ancestor:
+                return True
+            job = job.parent
+        return False
+
+
+class JobTable:
+    """One router's running jobs. Rows live in router state as dynamic items, so print, get, find and where
+    work as in every menu and a boot drops them; the table keeps what a row cannot hold (the stop signal)."""
+
+    def __init__(self) -> None:
+        self._running: dict[str, Job] = {}
+
+    def begin(
+        self,
+        router: Router,
+        owner: str,
+        policies: frozenset[str],
+        script: str | None = None,
+        parent: Job | None = None,
+    ) -> Job:
+        props: Props = {"owner": owner, "policy": policy_text(policies)}
+        if script is not None:
+            props["script"] = script
+        if parent is not None:
+            props["parent"] = parent.id
+        with router.lock:
+            props["started"] = router.clock.stamp()
+            item = router.add_dynamic(PATH, props, owner=PATH)
+            job = Job(item.id, script, parent)
+            if parent is not None and parent.stopped:
+                # Started while its caller was being stopped: it must not outlive the stop.
+                job.cancelled.set()
+            self._running[job.id] = job
+        return job
+
+    def end(self, router: Router, job: Job) -> None:
+        with router.lock:
+            self._running.pop(job.id, None)
+            table = router.state.table(PATH)
+            table.items = [item for item in table.items if item.id != job.id]
+        job.finished.set()
+
+    def stop(self, router: Router, job_id: str) -> None:
+        """Stops a job and the jobs running inside it; rows go when each script has unwound."""
+        with router.lock:
+            target = self._running.get(job_id)
+            if target is None:
+                return
+            for job in self._running.values():
+                if job.descends_from(target):
+                    job.cancelled.set()
+
+    def stop_all(self, router: Router) -> None:
+        with router.lock:
+            for job in self._running.values():
+                job.cancelled.set()
+
+
+def user_policies(router: Router, user: str) -> frozenset[str]:
+    """A user's policies are those of their group; an unknown user has none."""
+    if user == SYSTEM_USER:
+        return SYSTEM_POLICIES
+    with router.lock:
+        users = router.rows("user")
+        groups = router.rows("user/group")
+    group = next((row.get("group") for row in users if row.get("name") == user), None)
+    policy = next((row.get("policy", "") for row in groups if group and row.get("name") == group), "")
+    return frozenset(part for part in policy.split(",") if part)
+
+
+def named_run_policies(caller: frozenset[str], script: Props, *, own: bool = False) -> frozenset[str] | None:
+    """The policies a /system/script entry runs with when code holding `caller` runs it by name, or None
+    when the caller may not run it (manual, Scripting, "Script permissions"): the script's policies must be
+    among the caller's, and it runs with the caller's unless `use-script-permissions` (`own`) asks for its
+    own. `dont-require-permissions=yes` skips the check and runs it with its own policies, which is how a
+    Netwatch script (four policies) runs a script that needs more."""
+    policies = frozenset(part for part in script.get("policy", "").split(",") if part)
+    if script.get("dont-require-permissions") == "true":
+        return policies
+    if not policies <= caller:
+        return None
+    return policies if own else caller
+
 
 def launch(
-    router: Router, source: str, variables: dict[str, str], user: str, origin: str
-) -> threading.Thread | None:
-    """Run `source` as `user` beside everything else; a script that waits (fetch, :delay) holds up nothing."""
+    router: Router,
+    source: str,
+    variables: dict[str, str],
+    user: str,
+    origin: str,
+    *,
+    script: str | None = None,
+    policies: frozenset[str] | None = None,
+) -> Job | None:
+    """Run `source` as `user` beside everything else; a script that waits (fetch, :delay) holds up nothing.
+
+    The job's row exists when this returns, before the script's first statement runs.
+    """
     if not source.strip():
         return None
     runner = router.script_runner
@@ -29,10 +192,12 @@ def launch(
         with router.lock:
             router.log("script,error", f"{origin}: the lab has no script engine loaded; script not run")
         return None
+    granted = user_policies(router, user) if policies is None else policies
+    job = router.script_jobs.begin(router, user, granted, script)
 
     def run() -> None:
         try:
-            runner(router, source, variables, user)
+            runner(router, source, variables, user, policies=granted, job=job)
         except CommandError as error:
             with router.lock:
                 router.log("script,error", f"{origin}: script error: {error.message}")
@@ -42,7 +207,8 @@ def launch(
                 router.log(
                     "script,error", f"{origin}: lab internal error while running the script; see the lab log"
                 )
+        finally:
+            router.script_jobs.end(router, job)
 
-    thread = threading.Thread(target=run, name=f"script router{router.index} {origin}", daemon=True)
-    thread.start()
-    return thread
+    threading.Thread(target=run, name=f"script router{router.index} {origin}", daemon=True).start()
+    return job

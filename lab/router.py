@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from lab import errors
 from lab.clock import Clock
+from lab.jobs import JobTable
 from lab.menus import registry
 from lab.menus.base import MenuSpec, Props, convert
 from lab.model import Item, State
@@ -26,6 +27,8 @@ if TYPE_CHECKING:
 
 # Words the API adds that are not command arguments.
 ID_WORDS = (".id", "numbers", "number")
+# Menus that list what happens rather than what is configured: `dump` leaves them out.
+_ACTIVITY = ("log", "system/script/job")
 
 
 @dataclass
@@ -64,8 +67,10 @@ class Router:
     netwatch_results: dict[str, Props] = field(default_factory=dict)
     # Scripts run in worker threads, as RouterOS runs them beside the API; every command takes this lock.
     lock: threading.RLock = field(default_factory=threading.RLock)
-    # Set by lab.script.runner.install: (router, source, variables, user, policies=None) -> RunResult.
+    # Set by lab.script.runner.install: (router, source, variables, user, policies=None, *, job=None).
     script_runner: ScriptRunner | None = None
+    # The scripts running now (/system/script/job); a boot stops them all.
+    script_jobs: JobTable = field(default_factory=JobTable)
     on_reboot: list[Callable[[Router], None]] = field(default_factory=list)
     # What API clients asked of this router, for `ctl stats`; kept across reboots.
     api_stats: ApiStats = field(default_factory=ApiStats)
@@ -99,6 +104,7 @@ class Router:
                     table.items.append(Item(id=table.new_id(), props=dict(props)))
 
     def boot(self, reason: str = "router rebooted") -> None:
+        self.script_jobs.stop_all(self)
         self.state.drop_dynamic()
         self.netwatch_results.clear()
         self.booted_at = time.monotonic()
@@ -419,7 +425,7 @@ class Router:
             return {
                 path: self.rows(path)[0] if spec.single else self.rows(path)
                 for path, spec in registry.SPECS.items()
-                if path != "log" and tree().command(spec.segments, "print") is not None
+                if path not in _ACTIVITY and tree().command(spec.segments, "print") is not None
             }
 
 

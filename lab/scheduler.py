@@ -3,7 +3,9 @@
 `start-time=startup` counts from boot on the monotonic clock: with an interval it first runs one interval
 after boot (BRIEF §5), without one a few seconds after boot. A start-time of day counts on the router's
 clock, so `ctl clock` moves it. run-count and next-run live in the entry's props, where the menu prints them
-from; they count this boot only, so a boot puts run-count back to 0, as a router does.
+from; they count this boot only, so a boot puts run-count back to 0, as a router does. The event runs with
+the entry's policies (manual, Scripting, "Script permissions"); one naming a script runs it as that script's
+job, so `:jobname` and /system/script/job show the script's name.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from lab import jobs, values
+from lab import errors, jobs, values
 from lab.menus.base import Props
 
 if TYPE_CHECKING:
@@ -58,7 +60,7 @@ class Scheduler:
         self.last_clock: dict[int, datetime] = {}
 
     def tick(self, router: Router, now: float) -> None:
-        launches: list[tuple[str, str, str]] = []
+        launches: list[Launch] = []
         with router.lock:
             clock = router.clock.now()
             booted = self.boots.get(router.index) != router.booted_at
@@ -89,16 +91,27 @@ class Scheduler:
                 if plan is None or plan.config != config or (clock_jumped and plan.clock_at is not None):
                     plan = plans[item.id] = self._plan(router, props, config, now, booted)
                 if self._due(plan, now, clock):
-                    launches.append(
-                        (self._source(router, props), props.get("owner", ""), props.get("name", ""))
-                    )
+                    launches.append(self._launch(router, props))
                     item.props["run-count"] = str(int(item.props.get("run-count", "0")) + 1)
                     self._advance(router, plan, props, now, clock)
                 self._show_next(router, item, plan, now)
             for gone in set(plans) - seen:
                 del plans[gone]
-        for source, owner, name in launches:
-            jobs.launch(router, source, {}, owner, f"scheduler {name}")
+        for launch in launches:
+            origin = f"scheduler {launch.entry}"
+            if launch.policies is None:
+                with router.lock:
+                    router.log("script,error", f"{origin}: script error: {errors.NOT_ENOUGH_PERMISSIONS}")
+                continue
+            jobs.launch(
+                router,
+                launch.source,
+                {},
+                launch.owner,
+                origin,
+                script=launch.script,
+                policies=launch.policies,
+            )
 
     @staticmethod
     def _plan(router: Router, props: Props, config: tuple[str, str, str], now: float, at_boot: bool) -> Plan:
@@ -143,8 +156,27 @@ class Scheduler:
             item.props["next-run"] = f"{router.clock.date_text(moment)} {router.clock.time_text(moment)}"
 
     @staticmethod
-    def _source(router: Router, props: Props) -> str:
+    def _launch(router: Router, props: Props) -> Launch:
         """on-event names a /system script or is itself the source, as on a router."""
         event = props.get("on-event", "")
-        script = router.find_by(router.spec("system/script"), "name", event)
-        return script.props.get("source", "") if script is not None else event
+        policies = frozenset(part for part in props.get("policy", "").split(",") if part)
+        owner, entry = props.get("owner", ""), props.get("name", "")
+        spec = router.spec("system/script")
+        script = router.find_by(spec, "name", event)
+        if script is None:
+            return Launch(event, owner, entry, None, policies)
+        row = router.printed(spec, script)
+        return Launch(row.get("source", ""), owner, entry, event, jobs.named_run_policies(policies, row))
+
+
+@dataclass(frozen=True)
+class Launch:
+    """A due entry's run, decided under the router lock and started after it is released."""
+
+    source: str
+    owner: str
+    entry: str
+    # The /system/script entry on-event names, if it names one.
+    script: str | None
+    # None when the entry's policies may not run that script.
+    policies: frozenset[str] | None

@@ -28,7 +28,9 @@ class Recorder:
         self.calls: list[tuple[str, dict[str, str], str]] = []
         self.changed = threading.Condition()
 
-    def __call__(self, router: Router, source: str, variables: dict[str, str], user: str) -> None:
+    def __call__(
+        self, router: Router, source: str, variables: dict[str, str], user: str, policies=None, *, job=None
+    ) -> None:
         with self.changed:
             self.calls.append((source, variables, user))
             self.changed.notify_all()

@@ -19,7 +19,9 @@ class Recorder:
         self.calls: list[tuple[str, str]] = []
         self.lock = threading.Condition()
 
-    def __call__(self, router: Router, source: str, variables: dict[str, str], user: str) -> None:
+    def __call__(
+        self, router: Router, source: str, variables: dict[str, str], user: str, policies=None, *, job=None
+    ) -> None:
         with self.lock:
             self.calls.append((source, user))
             self.lock.notify_all()

@@ -91,17 +91,29 @@ def _script_derive(router: Router, item: Item) -> Props:
     return {"run-count": item.props.get("run-count", "0"), "invalid": "false"}
 
 
+def _references(args: Props) -> list[str]:
+    reference = args.get(".id") or args.get("number") or args.get("numbers") or ""
+    return [part for part in reference.split(",") if part]
+
+
 def _run_script(router: Router, args: Props) -> None:
     """`/system/script/run` from the API: the script starts as a job (lab.jobs); its errors go to the log.
 
-    Inside a script, `/system script run` runs in the caller's thread instead (lab.script.menu).
+    The API does not tell the lab who asked, so the script runs as its owner. Inside a script,
+    `/system script run` runs in the caller's thread instead (lab.script.menu).
     """
-    reference = args.get(".id") or args.get("number") or args.get("numbers") or ""
-    item = router.resolve(SCRIPT, reference)
-    item.props["run-count"] = str(int(item.props.get("run-count", "0")) + 1)
+    item = router.resolve(SCRIPT, next(iter(_references(args)), ""))
     name = item.props.get("name", item.id)
     owner = item.props.get("owner", router.admin_user)
-    jobs.launch(router, item.props.get("source", ""), {}, owner, f"script {name}")
+    own = args.get("use-script-permissions", "no") in ("", "yes", "true")
+    row = router.printed(SCRIPT, item)
+    policies = jobs.named_run_policies(jobs.user_policies(router, owner), row, own=own)
+    if policies is None:
+        raise errors.CommandError(errors.NOT_ENOUGH_PERMISSIONS)
+    item.props["run-count"] = str(int(item.props.get("run-count", "0")) + 1)
+    jobs.launch(
+        router, item.props.get("source", ""), {}, owner, f"script {name}", script=name, policies=policies
+    )
 
 
 SCRIPT = MenuSpec(
@@ -113,6 +125,16 @@ SCRIPT = MenuSpec(
     derive=_script_derive,
     commands={"run": _run_script},
 )
+
+
+def _remove_job(router: Router, args: Props) -> None:
+    """Stops the script; its row goes when the script has stopped, at its next statement or wait."""
+    for reference in _references(args):
+        router.script_jobs.stop(router, router.resolve(SCRIPT_JOB, reference).id)
+
+
+# Read-only rows of the scripts running now, kept by lab.jobs.
+SCRIPT_JOB = MenuSpec(path=jobs.PATH, commands={"remove": _remove_job})
 
 SCHEDULER = MenuSpec(
     path="system/scheduler",
@@ -159,16 +181,54 @@ LOG = MenuSpec(
 
 
 def _file_derive(router: Router, item: Item) -> Props:
-    contents = item.props.get("contents", "")
-    return {
+    derived = {
         "type": item.props.get("type", "file"),
-        "size": str(len(contents.encode("utf-8", errors="surrogateescape"))),
         "last-modified": item.props.get("last-modified", router.clock.stamp()),
     }
+    if derived["type"] != "directory":
+        contents = item.props.get("contents", "")
+        derived["size"] = str(len(contents.encode("utf-8", errors="surrogateescape")))
+    return derived
 
 
 def _file_check(router: Router, props: Props, current: Item | None) -> None:
     props["last-modified"] = router.clock.stamp()
+    for parent in _parents(props.get("name", "")):
+        found = router.find_by(FILE, "name", parent)
+        if found is not None and found.props.get("type") != "directory":
+            raise errors.not_supported(f"/file name {props['name']}: a path through the file {parent}")
+
+
+def _parents(name: str) -> list[str]:
+    parts = [part for part in name.split("/") if part]
+    return ["/".join(parts[:end]) for end in range(1, len(parts))]
+
+
+def _file_after(router: Router, item: Item, action: str) -> None:
+    """RouterOS 7.9+ makes the directories a new file's name passes through; they list as type=directory."""
+    table = router.state.table("file")
+    names = {other.props.get("name") for other in table.items}
+    for parent in _parents(item.props.get("name", "")):
+        if parent not in names:
+            directory = {"name": parent, "type": "directory", "last-modified": router.clock.stamp()}
+            table.items.insert(table.items.index(item), Item(id=table.new_id(), props=directory))
+            names.add(parent)
+
+
+def _remove_files(router: Router, args: Props) -> None:
+    """Removes files; a directory only together with what it holds (the lab does not empty directories)."""
+    table = router.state.table("file")
+    targets = [router.resolve(FILE, reference) for reference in _references(args)]
+    if not targets:
+        raise errors.missing_value("numbers")
+    for item in targets:
+        inside = item.props.get("name", "") + "/"
+        if item.props.get("type") == "directory" and any(
+            other.props.get("name", "").startswith(inside) and other not in targets for other in table.items
+        ):
+            raise errors.not_supported("/file remove of a directory that is not empty")
+    table.items = [item for item in table.items if item not in targets]
+    router.save()
 
 
 FILE = MenuSpec(
@@ -177,6 +237,8 @@ FILE = MenuSpec(
     unique=(Unique(("name",), "file already exists"),),
     check=_file_check,
     derive=_file_derive,
+    after=_file_after,
+    commands={"remove": _remove_files},
 )
 
 # ----- certificates: imported from a PEM file in /file, trusted on request
@@ -244,4 +306,16 @@ CERTIFICATE_SETTINGS = MenuSpec(
     kinds={"builtin-trust-store": "enum-list"},
 )
 
-SPECS = (IDENTITY, RESOURCE, CLOCK, SCRIPT, SCHEDULER, LOGGING, LOG, FILE, CERTIFICATE, CERTIFICATE_SETTINGS)
+SPECS = (
+    IDENTITY,
+    RESOURCE,
+    CLOCK,
+    SCRIPT,
+    SCRIPT_JOB,
+    SCHEDULER,
+    LOGGING,
+    LOG,
+    FILE,
+    CERTIFICATE,
+    CERTIFICATE_SETTINGS,
+)

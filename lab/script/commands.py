@@ -7,12 +7,14 @@ from typing import TYPE_CHECKING
 
 from lab.errors import CommandError
 from lab.script import formats
-from lab.script.syntax import StringLit, Word
+from lab.script.operators import with_element
+from lab.script.syntax import Binary, Element, Expr, Group, StringLit, Variable, Word
 from lab.script.values import (
     NIL,
     NOTHING,
     Code,
     Duration,
+    ReturnSignal,
     ScriptArray,
     ScriptError,
     Value,
@@ -91,8 +93,31 @@ def _global(it: Interpreter, call: Call) -> Value:
 @command("set")
 def _set(it: Interpreter, call: Call) -> Value:
     value = _new_value(it, call)
-    call.scope.assign(_name(call, "variable"), NOTHING if value is None else value)
+    new = NOTHING if value is None else value
+    target = call.positional[0] if call.positional else None
+    if isinstance(target, Group):
+        name, keys = _element_path(it, call, target)
+        call.scope.assign(name, with_element(call.scope.lookup(name), keys, new))
+        return NOTHING
+    call.scope.assign(_name(call, "variable"), new)
     return NOTHING
+
+
+def _element_path(it: Interpreter, call: Call, group: Group) -> tuple[str, list[Value]]:
+    """`($a->"k"->0)`: the variable and the keys, evaluated left to right (manual, Operations with Arrays)."""
+    nodes: list[Expr] = []
+    node: Element | Expr = group
+    while True:
+        if isinstance(node, Group) and len(node.exprs) == 1:
+            node = node.exprs[0]
+        elif isinstance(node, Binary) and node.op == "->":
+            nodes.append(node.right)
+            node = node.left
+        else:
+            break
+    if not isinstance(node, Variable) or not nodes:
+        raise ScriptError(":set needs a variable name or ($variable->key) as its first argument")
+    return node.name, [it.value(key, call.scope, call.menu) for key in reversed(nodes)]
 
 
 # ----- control flow
@@ -203,8 +228,6 @@ def _while(it: Interpreter, call: Call) -> Value:
 
 @command("return")
 def _return(it: Interpreter, call: Call) -> Value:
-    from lab.script.evaluator import ReturnSignal  # noqa: PLC0415 - evaluator imports this module
-
     raise ReturnSignal(_arg(it, call, 0, "value"))
 
 
@@ -357,8 +380,10 @@ def _delay(it: Interpreter, call: Call) -> Value:
         raise ScriptError(
             f"invalid value for argument delay-time: {tostr(_arg(it, call, 0, 'delay-time'))!r}"
         )
-    # Sleeps in the script's own thread, without the router lock, and stops early if the router reboots.
-    if it.context.cancelled.wait(max(wait.ms, 0) / 1000):
+    # Sleeps in the script's own thread, without the router lock, and stops early when the job is stopped
+    # (a reboot, or `/system script job remove`).
+    job = it.context.job
+    if job.cancelled.wait(max(wait.ms, 0) / 1000) or job.stopped:
         raise ScriptError("interrupted")
     return NOTHING
 

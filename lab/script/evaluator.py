@@ -6,11 +6,11 @@ decides which one a statement is and turns its elements into values.
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
-from lab.script import commands, menu
+# jobcommands registers :execute, :jobname and :parse among the `:` commands.
+from lab.script import commands, jobcommands, menu  # noqa: F401
 from lab.script.operators import binary, unary
 from lab.script.scope import Globals, Scope
 from lab.script.syntax import (
@@ -32,15 +32,14 @@ from lab.script.syntax import (
     Variable,
     VariablePart,
     Word,
-    parse,
 )
 from lab.script.values import (
     NOTHING,
     Code,
+    ReturnSignal,
     ScriptArray,
     ScriptError,
     Value,
-    from_text,
     literal,
     not_supported,
     tostr,
@@ -48,16 +47,11 @@ from lab.script.values import (
 )
 
 if TYPE_CHECKING:
+    from lab.jobs import Job
     from lab.router import Router
 
 # RouterOS stops runaway recursion too; the lab must stay well inside Python's own stack.
 MAX_CALL_DEPTH = 50
-
-
-class ReturnSignal(Exception):
-    def __init__(self, value: Value) -> None:
-        super().__init__("return")
-        self.value = value
 
 
 @dataclass
@@ -68,9 +62,10 @@ class Context:
     user: str
     policies: frozenset[str]
     globals: Globals
+    # The /system/script/job row this code runs as. When it is removed or the router reboots, the script
+    # stops at its next statement, as it does on a router.
+    job: Job
     output: list[str] = field(default_factory=list)
-    # Set when the router reboots: a running script stops at its next statement, as it does on a router.
-    cancelled: threading.Event = field(default_factory=threading.Event)
     depth: int = 0
 
 
@@ -99,7 +94,7 @@ class Interpreter:
         """Runs statements in order; a line naming only a menu (`/ip address`) is current for what follows."""
         result: Value = NOTHING
         for statement in statements:
-            if self.context.cancelled.is_set():
+            if self.context.job.stopped:
                 raise ScriptError("interrupted")
             result, menu_path = self.statement(statement, scope, menu_path)
         return result
@@ -177,17 +172,27 @@ class Interpreter:
         finally:
             self.context.depth -= 1
 
-    def run_source(self, source: str, policies: frozenset[str]) -> Value:
-        """A stored script run from this one: same user, output, globals; its own policies and variables."""
-        parsed = parse(from_text(source))
-        if parsed.error is not None:
-            raise ScriptError(parsed.error)
-        context = replace(self.context, policies=policies)
-        nested = Interpreter(context)
-        try:
-            return nested.run_block(parsed.statements, Scope(context.globals, context.user), ())
-        except ReturnSignal as returned:
-            return returned.value
+    def for_job(
+        self,
+        job: Job,
+        *,
+        policies: frozenset[str] | None = None,
+        output: list[str] | None = None,
+        nested: bool = True,
+    ) -> Interpreter:
+        """An interpreter for code that runs as `job`: same user and globals; a nested run counts toward
+        the depth limit, so a script that runs itself stops with an error instead of exhausting the stack."""
+        depth = self.context.depth + 1 if nested else 0
+        if depth > MAX_CALL_DEPTH:
+            raise ScriptError(f"scripts nested deeper than {MAX_CALL_DEPTH} runs")
+        context = replace(
+            self.context,
+            job=job,
+            policies=self.context.policies if policies is None else policies,
+            output=self.context.output if output is None else output,
+            depth=depth,
+        )
+        return Interpreter(context)
 
     # ----- values
 
@@ -253,6 +258,9 @@ class Interpreter:
             element = line.elements[0]
             if isinstance(element, Named):
                 result.put(key_text(element), self.optional(element.value, scope, menu_path))
+            elif isinstance(element, Brace):
+                # `{{1;2};{3;4}}`: the parser calls a brace alone on its line a block; in an array it is one.
+                result.put(len(result.items), self.array(element, scope, menu_path))
             else:
                 result.put(len(result.items), self.value(element, scope, menu_path))
         return result

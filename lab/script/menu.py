@@ -9,9 +9,11 @@ from functools import cache
 from typing import TYPE_CHECKING
 
 from lab import values as router_values
-from lab.errors import CommandError
+from lab.errors import NOT_ENOUGH_PERMISSIONS, CommandError
+from lab.jobs import named_run_policies
 from lab.menus import registry
 from lab.schema import tree
+from lab.script import program
 from lab.script.syntax import Element, Named, StringLit, Word
 from lab.script.values import (
     NOTHING,
@@ -32,7 +34,6 @@ if TYPE_CHECKING:
     from lab.script.evaluator import Interpreter
     from lab.script.scope import Scope
 
-NOT_ENOUGH_PERMISSIONS = "not enough permissions (9)"
 _READING = frozenset({"print", "get", "find", "export"})
 # Commands whose unnamed arguments name items first, then (for get and unset) a property.
 _ITEM_COMMANDS = frozenset({"get", "set", "remove", "enable", "disable", "comment", "unset", "move"})
@@ -57,6 +58,10 @@ def required_policies(path: str, command: str) -> frozenset[str]:
         return frozenset({"reboot"})
     if path == "tool" and command == "fetch":
         return frozenset({"read", "write", "test"})
+    if path == "file" or path.startswith("file/"):
+        # ftp grants "to read/write/erase files ... together with read/write policies" (manual, User).
+        reading = command in _READING or command == "read"
+        return frozenset({"read" if reading else "write", "ftp"})
     if command in _READING or (path == "system/script" and command == "run"):
         return frozenset({"read"})
     if path == "user" or path.startswith("user/"):
@@ -112,9 +117,7 @@ def _command(
     if command == "print":
         return _print(it, menu, rest, scope, base)
     if menu == "system/script" and command == "run":
-        return _run_script(
-            it, [*positional, *[n.value for n in named if _key(n) == "number" and n.value]], scope, base
-        )
+        return _run_script(it, positional, named, scope, base)
     args: dict[str, str] = {}
     for element in named:
         args[_key(element)] = _argument(it, element.value, scope, base)
@@ -290,15 +293,28 @@ def _holds(row: Props, condition: tuple[str, str, str]) -> bool:
 # ----- /system script run, inside a script
 
 
-def _run_script(it: Interpreter, references: list[Element], scope: Scope, base: tuple[str, ...]) -> Value:
-    """Runs a stored script in this thread; it needs the runner's policies unless dont-require-permissions."""
+def _run_script(
+    it: Interpreter, positional: list[Element], named: list[Named], scope: Scope, base: tuple[str, ...]
+) -> Value:
+    """Runs a stored script in this thread as a job of its own under the caller's, with the policies the
+    manual's "Script permissions" give it (lab.jobs.named_run_policies)."""
+    flag = "use-script-permissions"
+    own = any(isinstance(e, Word) and e.text == flag for e in positional)
+    references = [e for e in positional if not (isinstance(e, Word) and e.text == flag)]
+    for element in named:
+        if _key(element) == "number" and element.value is not None:
+            references.append(element.value)
+        elif _key(element) == flag:
+            own = _argument(it, element.value, scope, base) in ("", "yes", "true")
+        else:
+            raise ScriptError(f"unknown parameter {_key(element)}")
     if len(references) != 1:
         raise ScriptError("/system/script/run takes one script name or id")
     reference = to_text(tostr(it.value(references[0], scope, base)))
     row = next((r for r in _rows(it, "system/script") if reference in (r.get(".id"), r.get("name"))), None)
     if row is None:
         raise ScriptError("no such item")
-    policies = frozenset(part for part in row.get("policy", "").split(",") if part)
-    if row.get("dont-require-permissions") != "true" and not policies <= it.context.policies:
+    policies = named_run_policies(it.context.policies, row, own=own)
+    if policies is None:
         raise ScriptError(NOT_ENOUGH_PERMISSIONS)
-    return it.run_source(row.get("source", ""), policies)
+    return program.run_nested(it, row.get("source", ""), row.get("name", reference), policies)

@@ -112,6 +112,31 @@ def index(container: Value, key: Value) -> Value:
     return NOTHING
 
 
+def _element_key(key: Value) -> int | str:
+    if _number(key):
+        return int(key)  # type: ignore[arg-type]
+    if isinstance(key, str):
+        return key
+    if isinstance(key, ItemId):
+        return key.text
+    raise not_supported(f"an array key of type {typeof(key)}")
+
+
+def with_element(container: Value, keys: list[Value], value: Value) -> ScriptArray:
+    """`:set ($a->"k"->"j") value`: a copy of the array with the element set, the arrays on the way copied
+    too, so another variable holding the same array keeps its value. A missing key, or a variable holding
+    nothing, becomes an array."""
+    if container is NOTHING:
+        result = ScriptArray()
+    elif isinstance(container, ScriptArray):
+        result = container.copy()
+    else:
+        raise not_supported(f"setting an element of a {typeof(container)} value")
+    key = _element_key(keys[0])
+    result.put(key, value if len(keys) == 1 else with_element(result.get(key), keys[1:], value))
+    return result
+
+
 def binary(op: str, left: Value, right: Value) -> Value:
     if op == ".":
         return tostr(left) + tostr(right)

@@ -1,30 +1,26 @@
-"""Entry point: run a script as a user with policies, log its error as RouterOS does, never crash the lab.
+"""Entry point: run a script as a user with policies, as a job, log its error as RouterOS does, never crash
+the lab.
 
 `install(router)` gives a router its engine: `router.script_runner` (used by Netwatch, the scheduler and
-`/system/script/run`) and the per-user globals a reboot clears.
+`/system/script/run` through lab.jobs.launch) and the per-user globals a reboot clears.
 """
 
 from __future__ import annotations
 
-import logging
-import threading
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
-from lab.errors import CommandError
-from lab.script.evaluator import Context, Interpreter, ReturnSignal
-from lab.script.scope import Globals, Scope
-from lab.script.syntax import parse
-from lab.script.values import NOTHING, ScriptError, Value, from_text, to_text, tostr
+from lab.jobs import SYSTEM_POLICIES, SYSTEM_USER, Job, user_policies
+from lab.script import program
+from lab.script.evaluator import Context, Interpreter
+from lab.script.program import RunResult
+from lab.script.scope import Globals
+from lab.script.syntax import Statement, parse
+from lab.script.values import from_text
 
 if TYPE_CHECKING:
     from lab.router import Router
 
-log = logging.getLogger("lab.script")
-
-# The internal user Netwatch scripts run as, and the only policies it has.
-SYSTEM_USER = "*sys"
-SYSTEM_POLICIES = frozenset({"read", "write", "test", "reboot"})
+__all__ = ["SYSTEM_POLICIES", "SYSTEM_USER", "Engine", "RunResult", "ScriptRunner", "install", "run_script"]
 
 
 class ScriptRunner(Protocol):
@@ -35,31 +31,19 @@ class ScriptRunner(Protocol):
         variables: dict[str, str],
         user: str,
         policies: set[str] | frozenset[str] | None = None,
+        *,
+        job: Job | None = None,
     ) -> RunResult: ...
 
 
-@dataclass
-class RunResult:
-    output: list[str] = field(default_factory=list)
-    # The error as RouterOS words it (`syntax error (line 4 column 22)`), or None when the script finished.
-    error: str | None = None
-    # What `:return` gave at the top level, as text; None when the script returned nothing.
-    value: str | None = None
-
-
 class Engine:
-    """One router's script engine: its users' globals, and the runs in flight that a reboot interrupts."""
+    """One router's script engine: its users' globals, which a reboot clears."""
 
     def __init__(self, router: Router) -> None:
         self.router = router
         self.globals = Globals()
-        self._running: set[threading.Event] = set()
-        self._lock = threading.Lock()
 
     def reboot(self, router: Router) -> None:
-        with self._lock:
-            for cancelled in self._running:
-                cancelled.set()
         self.globals.clear()
 
     def run(
@@ -69,80 +53,33 @@ class Engine:
         variables: dict[str, str],
         user: str,
         policies: set[str] | frozenset[str] | None = None,
+        *,
+        job: Job | None = None,
     ) -> RunResult:
-        granted = frozenset(policies) if policies is not None else self._default_policies(user)
-        context = Context(router=router, user=user, policies=granted, globals=self.globals)
-        with self._lock:
-            self._running.add(context.cancelled)
-        try:
-            return self._run(context, source, variables)
-        finally:
-            with self._lock:
-                self._running.discard(context.cancelled)
-
-    def _default_policies(self, user: str) -> frozenset[str]:
-        """A user's policies are those of their group; an unknown user has none."""
-        if user == SYSTEM_USER:
-            return SYSTEM_POLICIES
-        with self.router.lock:
-            users = self.router.rows("user")
-            groups = self.router.rows("user/group")
-        group = next((row.get("group") for row in users if row.get("name") == user), None)
-        policy = next((row.get("policy", "") for row in groups if group and row.get("name") == group), "")
-        return frozenset(part for part in policy.split(",") if part)
-
-    def _run(self, context: Context, source: str, variables: dict[str, str]) -> RunResult:
-        result = RunResult(output=context.output)
+        """Runs `source` as `job` when the caller listed one (lab.jobs.launch), else as a job of its own."""
+        granted = frozenset(policies) if policies is not None else user_policies(router, user)
         parsed = parse(from_text(source))
         if parsed.error is not None:
-            result.error = parsed.error
-            self._log_error(parsed.error, parsed.detail)
-            return result
-        scope = Scope(self.globals, context.user)
-        for name, text in variables.items():
-            scope.declare_local(name, from_text(text))
-        value: Value = NOTHING
+            program.log_error(router, parsed.error, parsed.detail)
+            return RunResult(error=parsed.error)
+        if job is not None:
+            return self._run(job, user, granted, parsed.statements, variables)
+        own = router.script_jobs.begin(router, user, granted)
         try:
-            Interpreter(context).run_block(parsed.statements, scope, ())
-        except ReturnSignal as returned:
-            value = returned.value
-        except ScriptError as error:
-            result.error = to_text(error.message)
-        except CommandError as error:
-            result.error = error.message
-        except RecursionError:
-            result.error = "script nested too deeply"
-        except Exception:
-            log.exception("lab bug while running a script on router %s", self.router.index)
-            result.error = "lab internal error while running the script; see the lab log"
-        if result.error is not None:
-            self._log_error(result.error, None)
-            return result
-        result.value = None if value is NOTHING else to_text(tostr(value))
-        return result
+            return self._run(own, user, granted, parsed.statements, variables)
+        finally:
+            router.script_jobs.end(router, own)
 
-    def _log_error(self, message: str, detail: str | None) -> None:
-        if detail:
-            log.info("script on router %s: %s (%s)", self.router.index, message, detail)
-        with self.router.lock:
-            self.router.log("script,error", f"script error: {message}")
-
-    def start(
+    def _run(
         self,
-        source: str,
-        variables: dict[str, str],
+        job: Job,
         user: str,
-        policies: set[str] | frozenset[str] | None = None,
-    ) -> threading.Thread:
-        """Runs a script in its own thread, as RouterOS runs scripts beside everything else."""
-        thread = threading.Thread(
-            target=self.run,
-            args=(self.router, source, variables, user, policies),
-            daemon=True,
-            name=f"script-router{self.router.index}",
-        )
-        thread.start()
-        return thread
+        policies: frozenset[str],
+        statements: list[Statement],
+        variables: dict[str, str],
+    ) -> RunResult:
+        context = Context(router=self.router, user=user, policies=policies, globals=self.globals, job=job)
+        return program.run(Interpreter(context), statements, variables)
 
 
 def install(router: Router) -> Engine:

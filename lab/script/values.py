@@ -31,6 +31,14 @@ class ScriptError(Exception):
         self.message = message
 
 
+class ReturnSignal(Exception):
+    """`:return`: unwinds to the function call or the script run that gives the value back."""
+
+    def __init__(self, value: Value) -> None:
+        super().__init__("return")
+        self.value = value
+
+
 def not_supported(what: str) -> ScriptError:
     return ScriptError(f"{what}: not supported in the lab")
 
@@ -98,6 +106,9 @@ class ScriptArray:
 
     def __len__(self) -> int:
         return len(self.items) + len(self.named)
+
+    def copy(self) -> ScriptArray:
+        return ScriptArray(items=list(self.items), named=dict(self.named))
 
 
 Value = str | int | bool | IPAddress | IPNetwork | Duration | ItemId | Code | ScriptArray | _Singleton
