@@ -437,7 +437,11 @@ def _targets(args: Props) -> list[str]:
 
 
 def _target(args: Props) -> str:
-    return _targets(args)[0]
+    """The one item a command names; `get [find ...]` that found nothing names none, as on a router."""
+    targets = _targets(args)
+    if not targets:
+        raise errors.no_such_item()
+    return targets[0]
 
 
 def _as_result(value: Any) -> Result:

@@ -187,3 +187,8 @@ def test_seed_script_fixed_with_command_substitution_parses(router: Router) -> N
     )
     out = put(router, source, SYSTEM_USER)
     assert out[0].startswith("Tanggal: ") and " Jam: " in out[0]
+
+
+def test_get_of_a_find_that_found_nothing_is_no_such_item(router: Router) -> None:
+    result = run_script(router, '/file get [find where name="missing"] contents', {}, "admin")
+    assert result.error == "no such item"

@@ -107,3 +107,27 @@ def test_api_services_are_set_as_the_inventory_says(host: Host) -> None:
         assert service["disabled"] is wanted["disabled"], wanted["name"]
         if "address" in wanted:
             assert service["address"] == ",".join(wanted["address"]), wanted["name"]
+
+
+def test_each_watched_host_has_its_probe_wired_to_the_notifier(host: Host) -> None:
+    owned = [row for row in read(host, "tool netwatch") if row["comment"].startswith(marker(host))]
+    probes = {row["name"]: row for row in owned}
+    wanted = inventory(host)["routeros_netwatch_hosts"]
+    assert set(probes) == {entry["name"] for entry in wanted}
+    for entry in wanted:
+        probe = probes[entry["name"]]
+        assert probe["host"] == entry["address"]
+        comment = f"{marker(host)} {entry['comment']}" if entry.get("comment") else marker(host)
+        assert probe["comment"] == comment
+        assert "netwatch-telegram-scan" in probe["down-script"] and probe["up-script"] == probe["down-script"]
+
+
+def test_the_notifier_scripts_and_scheduler_are_installed(host: Host) -> None:
+    scripts = {row["name"]: row for row in read(host, "system script")}
+    for name in ("netwatch-telegram-scan", "netwatch-telegram-send"):
+        assert scripts[name]["dont-require-permissions"] is True
+        assert set(scripts[name]["policy"].split(",")) == {"ftp", "read", "write", "test"}
+        assert inventory(host)["routeros_telegram_token"] not in scripts[name]["source"]
+    assert "netwatch-telegram-hosts" in scripts
+    [scheduler] = [row for row in read(host, "system scheduler") if row["name"] == "netwatch-telegram"]
+    assert scheduler["on-event"] == "/system script run netwatch-telegram-scan"

@@ -1,0 +1,556 @@
+"""The alerting model: the hosts Netwatch watches and how the router tells Telegram, checked and turned into
+router data on the controller before any connection.
+
+Checks raise AnsibleFilterError naming every bad field, its value and what is accepted. Data filters assume
+checked input and print values the way RouterOS prints them, so a rerun finds nothing to change.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import ipaddress
+import math
+import re
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from ansible.errors import AnsibleFilterError
+
+
+def _sibling(name: str) -> ModuleType:
+    """Ansible loads each filter file on its own, so a shared helper module is loaded by path."""
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name(f"{name}.py"))
+    if spec is None or spec.loader is None:
+        raise ImportError(name)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+_validate = _sibling("routeros_validate")
+_data = _sibling("routeros_data")
+_script = _sibling("routeros_script")
+Problems = _validate.Problems
+
+PROBE_TYPES = ("icmp", "simple", "tcp-conn", "http-get", "https-get")
+# Probe properties by type, as /tool netwatch takes them; every type also takes _COMMON.
+_COMMON = ("type", "interval", "timeout")
+_BY_TYPE = {
+    "icmp": (
+        "packet-count",
+        "packet-interval",
+        "packet-size",
+        "thr-loss-percent",
+        "thr-loss-count",
+        "thr-avg",
+        "thr-max",
+        "thr-jitter",
+        "thr-stdev",
+    ),
+    "simple": (),
+    "tcp-conn": ("port", "thr-tcp-conn-time"),
+    "http-get": ("port", "http-codes", "thr-http-time"),
+    "https-get": ("port", "http-codes", "thr-http-time"),
+}
+PROBE_KEYS = tuple(dict.fromkeys(_COMMON + tuple(k for keys in _BY_TYPE.values() for k in keys)))
+_DURATIONS = frozenset(
+    {
+        "interval",
+        "timeout",
+        "packet-interval",
+        "thr-avg",
+        "thr-max",
+        "thr-jitter",
+        "thr-stdev",
+        "thr-tcp-conn-time",
+        "thr-http-time",
+    }
+)
+_INTEGERS = {
+    "packet-count": (1, 100),
+    "packet-size": (54, 1400),
+    "thr-loss-count": (0, 100),
+    "port": (1, 65535),
+}
+_DEFAULT_PORTS = {"tcp-conn": None, "http-get": 80, "https-get": 443}
+HOST_KEYS = ("name", "address", "comment", "parent", "mute", *PROBE_KEYS)
+# Deeper chains are a modelling mistake, and the router walks them on every status change.
+MAX_PARENT_DEPTH = 8
+NAME_BYTES = 200
+COMMENT_BYTES = 1000
+# Text that arrives in Telegram exactly as written may hold line breaks and tabs, never other control bytes.
+_FORBIDDEN_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+_UNITS = {"w": 604800.0, "d": 86400.0, "h": 3600.0, "m": 60.0, "s": 1.0, "ms": 0.001}
+_DURATION = re.compile(r"(\d+)(ms|w|d|h|m|s)")
+_CLOCK = re.compile(r"(\d{1,2}):(\d{2}):(\d{2})")
+
+
+# ----- values
+
+
+def seconds(value: Any) -> float | None:
+    """Seconds in a RouterOS duration (`1s`, `50ms`, `1m30s`, `00:00:10`, or a bare number of seconds)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return float(value) if value >= 0 else None
+    if not isinstance(value, str) or not value:
+        return None
+    if value.isdigit():
+        return float(value)
+    clock = _CLOCK.fullmatch(value)
+    if clock:
+        hours, minutes, secs = (int(part) for part in clock.groups())
+        return float(hours * 3600 + minutes * 60 + secs) if minutes < 60 and secs < 60 else None
+    total, position = 0.0, 0
+    for match in _DURATION.finditer(value):
+        if match.start() != position:
+            return None
+        total += int(match.group(1)) * _UNITS[match.group(2)]
+        position = match.end()
+    return total if position == len(value) else None
+
+
+def duration_text(value: Any) -> str:
+    """A duration as RouterOS prints it: `1m30s`, `50ms`, `0s`."""
+    total = round((seconds(value) or 0.0) * 1000)
+    if total == 0:
+        return "0s"
+    parts = []
+    for unit, size in (("w", 604_800_000), ("d", 86_400_000), ("h", 3_600_000), ("m", 60_000), ("s", 1000)):
+        count, total = divmod(total, size)
+        if count:
+            parts.append(f"{count}{unit}")
+    if total:
+        parts.append(f"{total}ms")
+    return "".join(parts)
+
+
+def _percent(value: Any) -> float | None:
+    if isinstance(value, bool):
+        return None
+    text = str(value).strip().removesuffix("%")
+    try:
+        number = float(text)
+    except ValueError:
+        return None
+    return number if 0 <= number <= 100 else None
+
+
+def _integer(value: Any, low: int, high: int) -> bool:
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, str) and value.isdigit():
+        value = int(value)
+    return isinstance(value, int) and low <= value <= high
+
+
+def is_alert_text(value: Any, limit: int) -> bool:
+    """Names and comments travel to Telegram as written: any text, line breaks and emoji included."""
+    return (
+        isinstance(value, str)
+        and _FORBIDDEN_CONTROL.search(value) is None
+        and len(value.encode("utf-8")) <= limit
+    )
+
+
+def host_key(host: dict[str, Any], probe: dict[str, Any]) -> str:
+    """How the router-side notifier names a watched host: its address, and the port for port probes."""
+    settings = {**probe, **host}
+    address = str(ipaddress.ip_address(str(host["address"])))
+    port = _port(settings)
+    return f"{address}:{port}" if port else address
+
+
+def _port(settings: dict[str, Any]) -> int | None:
+    kind = settings.get("type", "icmp")
+    if kind not in _DEFAULT_PORTS:
+        return None
+    given = settings.get("port")
+    return int(given) if given not in (None, "") else _DEFAULT_PORTS[kind]
+
+
+# ----- checks
+
+
+def _check_probe_value(problems: Any, path: str, key: str, value: Any) -> None:
+    if key == "type":
+        if value not in PROBE_TYPES:
+            problems.add(path, value, f"one of {', '.join(PROBE_TYPES)}")
+    elif key in _DURATIONS:
+        if seconds(value) is None:
+            problems.add(path, value, "a duration such as 1s, 500ms, 1m30s or 00:00:10")
+    elif key in _INTEGERS:
+        low, high = _INTEGERS[key]
+        if not _integer(value, low, high):
+            problems.add(path, value, f"a whole number from {low} to {high}")
+    elif key == "thr-loss-percent":
+        if _percent(value) is None:
+            problems.add(path, value, "a percentage from 0 to 100, e.g. 100 or 85.5%")
+    elif key == "http-codes" and not re.fullmatch(r"[1-5]\d\d(-[1-5]\d\d)?", str(value)):
+        problems.add(path, value, "an HTTP status or range such as 200 or 200-299")
+
+
+def _check_settings(problems: Any, path: str, settings: dict[str, Any], own: dict[str, Any]) -> None:
+    """The probe keys `own` sets, and whether the merged settings make a probe the type can run."""
+    for key in PROBE_KEYS:
+        if key in own and own[key] is not None:
+            _check_probe_value(problems, f"{path}.{key}", key, own[key])
+    kind = settings.get("type", "icmp")
+    if kind in PROBE_TYPES:
+        for key, value in own.items():
+            if key in PROBE_KEYS and key not in _COMMON and key not in _BY_TYPE[kind]:
+                problems.add(f"{path}.{key}", value, f"a setting of the probe type {kind} (not {key})")
+        if kind == "tcp-conn" and _port(settings) is None:
+            problems.add(f"{path}.port", settings.get("port"), "a port (1-65535): a tcp-conn probe needs one")
+
+
+def check_probe(probe: Any, field: str = "routeros_netwatch_probe") -> Any:
+    problems = Problems()
+    if not isinstance(probe, dict):
+        problems.add(field, probe, "a dict of Netwatch probe settings")
+    else:
+        _validate._only(problems, field, probe, PROBE_KEYS)
+        for key, value in probe.items():
+            if key in PROBE_KEYS:
+                _check_probe_value(problems, f"{field}.{key}", key, value)
+    problems.raise_if_any("invalid probe defaults")
+    return probe
+
+
+def check_netwatch_settings(startup_delay: Any, notify: Any, prefix: str = "routeros_netwatch_") -> bool:
+    problems = Problems()
+    if seconds(startup_delay) is None:
+        problems.add(f"{prefix}startup_delay", startup_delay, "a duration such as 5m, 30s or 0s")
+    if not _validate.is_bool(notify):
+        problems.add(f"{prefix}notify", notify, "true or false")
+    problems.raise_if_any("invalid Netwatch settings")
+    return True
+
+
+def check_hosts(hosts: Any, probe: dict[str, Any], field: str = "routeros_netwatch_hosts") -> Any:
+    problems = Problems()
+    entries = _validate._entries(problems, field, hosts)
+    names: list[tuple[str, Any]] = []
+    keys: list[tuple[str, Any]] = []
+    parents: dict[str, str] = {}
+    for path, host in entries:
+        _validate._only(problems, path, host, HOST_KEYS)
+        name_ok = _validate._require(
+            problems,
+            path,
+            host,
+            "name",
+            lambda v: is_alert_text(v, NAME_BYTES) and bool(v.strip()),
+            f"a name of up to {NAME_BYTES} bytes (any text, line breaks too, no other control characters)",
+        )
+        address_ok = _validate._require(
+            problems, path, host, "address", _validate.is_ip, "an IPv4 or IPv6 address"
+        )
+        _validate._optional(
+            problems,
+            path,
+            host,
+            "comment",
+            lambda v: is_alert_text(v, COMMENT_BYTES),
+            f"text of up to {COMMENT_BYTES} bytes (line breaks allowed, no other control characters)",
+        )
+        _validate._optional(problems, path, host, "mute", _validate.is_bool, "true or false")
+        _check_settings(problems, path, {**probe, **host}, host)
+        if name_ok:
+            names.append((f"{path}.name", host["name"]))
+        if address_ok:
+            keys.append((f"{path}.address", host_key(host, probe)))
+        parent = host.get("parent")
+        if parent not in (None, "") and name_ok:
+            parents[host["name"]] = parent
+    _validate._duplicates(problems, field, names, "host name")
+    _validate._duplicates(problems, field, keys, "watched address (and port)")
+    known = {name for _, name in names}
+    for path, host in entries:
+        parent = host.get("parent")
+        if parent in (None, "") or host.get("name") not in known:
+            continue
+        if parent not in known or parent == host["name"]:
+            problems.add(f"{path}.parent", parent, "the name of another host in this list")
+        elif _ancestors(host["name"], parents) is None:
+            problems.add(
+                f"{path}.parent",
+                parent,
+                f"a parent chain without loops, at most {MAX_PARENT_DEPTH} levels deep",
+            )
+    problems.raise_if_any("invalid watched hosts")
+    return hosts
+
+
+def _ancestors(name: str, parents: dict[str, str]) -> list[str] | None:
+    """Parent, grandparent, ...; None for a loop or a chain deeper than MAX_PARENT_DEPTH."""
+    chain: list[str] = []
+    current = parents.get(name)
+    while current is not None:
+        if current == name or current in chain or len(chain) >= MAX_PARENT_DEPTH:
+            return None
+        chain.append(current)
+        current = parents.get(current)
+    return chain
+
+
+# ----- router data
+
+
+def _probe_value(key: str, value: Any) -> Any:
+    if key in _DURATIONS:
+        return duration_text(value)
+    if key in _INTEGERS:
+        return int(value)
+    if key == "thr-loss-percent":
+        return f"{_percent(value):.1f}%"
+    return str(value)
+
+
+def _settings(host: dict[str, Any], probe: dict[str, Any]) -> dict[str, Any]:
+    """The probe settings that apply to this host's type: the defaults, then its own."""
+    merged = {**probe, **{k: v for k, v in host.items() if k in PROBE_KEYS and v is not None}}
+    kind = merged.get("type", "icmp")
+    wanted = _COMMON + _BY_TYPE[kind]
+    settings = {key: _probe_value(key, merged[key]) for key in wanted if key in merged}
+    settings["type"] = kind
+    port = _port(merged)
+    if port is not None:
+        settings["port"] = port
+    return settings
+
+
+def netwatch_data(
+    hosts: list[dict[str, Any]], probe: dict[str, Any], marker: str, hook: str, startup_delay: Any
+) -> list[dict[str, Any]]:
+    """One /tool netwatch entry per host; a muted host is watched but rings no bell."""
+    data = []
+    for host in hosts or []:
+        bell = "" if _data._bool(host.get("mute", False)) else hook
+        entry = {
+            "host": str(ipaddress.ip_address(str(host["address"]))),
+            "name": host["name"],
+            "comment": _data.owned_comment(host.get("comment"), marker),
+            **_settings(host, probe),
+            "startup-delay": duration_text(startup_delay),
+            "up-script": bell,
+            "down-script": bell,
+        }
+        data.append(entry)
+    return data
+
+
+def _cycle(settings: dict[str, Any]) -> int:
+    """Seconds from a change at the host to the end of the probe that sees it, at worst."""
+    total = seconds(settings.get("interval", "10s")) or 10.0
+    total += seconds(settings.get("timeout", "3s")) or 3.0
+    if settings.get("type") == "icmp":
+        count = int(settings.get("packet-count", 10))
+        total += (count - 1) * (seconds(settings.get("packet-interval", "50ms")) or 0.05)
+    return math.ceil(total)
+
+
+def hosts_map(hosts: list[dict[str, Any]], probe: dict[str, Any]) -> list[dict[str, Any]]:
+    """What the notifier needs to know of each host, keyed as the router names it (host_key): the parent's
+    key, the hosts behind it, how long to wait for a parent to fail too (w) and for the hosts behind it to
+    come back (s), in seconds, and whether it is muted."""
+    by_name = {host["name"]: host for host in hosts or []}
+    parents = {name: host["parent"] for name, host in by_name.items() if host.get("parent")}
+    cycles = {name: _cycle(_settings(host, probe)) for name, host in by_name.items()}
+    keys = {name: host_key(host, probe) for name, host in by_name.items()}
+    behind: dict[str, list[str]] = {name: [] for name in by_name}
+    for name in by_name:
+        for ancestor in _ancestors(name, parents) or []:
+            behind[ancestor].append(name)
+    rows = []
+    for name, host in by_name.items():
+        chain = _ancestors(name, parents) or []
+        rows.append(
+            {
+                "key": keys[name],
+                "parent": keys[chain[0]] if chain else "",
+                "wait": max((cycles[a] for a in chain), default=0) + 1 if chain else 0,
+                "settle": max((cycles[b] for b in behind[name]), default=0) + 1 if behind[name] else 0,
+                "behind": [keys[b] for b in behind[name]],
+                "mute": _data._bool(host.get("mute", False)),
+            }
+        )
+    return rows
+
+
+# ----- the Telegram notifier
+
+TOKEN_SHAPE = re.compile(r"[0-9]{8,10}:[A-Za-z0-9_-]{35}")
+_CHANNEL = re.compile(r"@[A-Za-z][A-Za-z0-9_]{4,31}")
+_API_URL = re.compile(r"https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?")
+LANGUAGES = ("id", "en")
+# Each message part and the placeholders it may use (the send script fills them in).
+TEXT_PLACEHOLDERS = {
+    "router": ("router",),
+    "down": ("name", "address"),
+    "up": ("name", "address"),
+    "comment": ("comment",),
+    "at": ("date", "time"),
+    "down_for": ("duration",),
+    "behind": ("hosts",),
+    "still_down": ("hosts",),
+    "delayed": ("time", "delay"),
+    "dropped": ("count",),
+}
+UNITS = ("d", "h", "m", "s")
+_DURATION_SETTINGS = (
+    "delayed_after",
+    "batch_window",
+    "send_timeout",
+    "retry_first",
+    "retry_max",
+    "flood_wait",
+    "tick",
+)
+
+
+def _chat_id(value: Any) -> str | None:
+    """A chat id as the Bot API takes it: a user (positive), a group (negative), or a @channel."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return str(value) if value != 0 else None
+    if isinstance(value, str) and (re.fullmatch(r"-?[1-9][0-9]{0,15}", value) or _CHANNEL.fullmatch(value)):
+        return value
+    return None
+
+
+def chat_rows(chats: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The chats as the send script takes them; `gap` keeps within Telegram's limits: about one message a
+    second to a private chat, twenty a minute to a group."""
+    rows = []
+    for chat in chats or []:
+        chat_id = _chat_id(chat["id"]) or ""
+        private = not chat_id.startswith(("-", "@"))
+        topic = chat.get("topic")
+        rows.append(
+            {
+                "id": chat_id,
+                "topic": "" if topic in (None, "") else str(int(topic)),
+                "silent": _data._bool(chat.get("silent", False)),
+                "gap": 1 if private else 3,
+            }
+        )
+    return rows
+
+
+def _check_chats(problems: Any, field: str, chats: Any) -> None:
+    entries = _validate._entries(problems, field, chats)
+    if not entries and isinstance(chats, list | type(None)):
+        problems.add(field, chats, "at least one chat ({id: ..., topic: ..., silent: ...})")
+    seen: list[tuple[str, Any]] = []
+    for path, chat in entries:
+        _validate._only(problems, path, chat, ("id", "topic", "silent"))
+        chat_id = _chat_id(chat.get("id"))
+        if chat_id is None:
+            problems.add(
+                f"{path}.id",
+                chat.get("id"),
+                "a chat id: a user (123456789), a group (-4000000001), a supergroup (-100...) or @channel",
+            )
+        topic = chat.get("topic")
+        if topic not in (None, ""):
+            if not _integer(topic, 1, 2**31 - 1):
+                problems.add(f"{path}.topic", topic, "a forum topic id (message_thread_id), a whole number")
+            elif chat_id is not None and not chat_id.startswith("-100"):
+                problems.add(f"{path}.topic", topic, "no topic: only a forum supergroup (-100...) has topics")
+        _validate._optional(problems, path, chat, "silent", _validate.is_bool, "true or false")
+        if chat_id is not None:
+            seen.append((path, (chat_id, str(topic or ""))))
+    _validate._duplicates(problems, field, seen, "chat (and topic)")
+
+
+def _check_texts(problems: Any, field: str, texts: Any) -> None:
+    if not isinstance(texts, dict):
+        problems.add(field, texts, "the message texts, a dict with the keys " + ", ".join(TEXT_PLACEHOLDERS))
+        return
+    for key, placeholders in TEXT_PLACEHOLDERS.items():
+        variables = {name: f"${name}" for name in placeholders}
+        try:
+            _script.form_expression(texts.get(key), variables, f"{field}.{key}")
+        except AnsibleFilterError as problem:
+            problems.messages.append(str(problem.message))
+    units = texts.get("units")
+    if not isinstance(units, dict) or any(not isinstance(units.get(u), str) for u in UNITS):
+        problems.add(
+            f"{field}.units", units, "the words for days, hours, minutes and seconds: {d:, h:, m:, s:}"
+        )
+
+
+def check_telegram(settings: Any, prefix: str = "routeros_telegram_") -> Any:
+    """The notifier's settings, given as a dict of the role's variables without their prefix."""
+    problems = Problems()
+    token = settings.get("token")
+    if not isinstance(token, str) or not TOKEN_SHAPE.fullmatch(token):
+        shown = f"<hidden, {len(token)} characters>" if isinstance(token, str) and token else token
+        problems.messages.append(
+            f"{prefix}token: {shown!r} is not valid; expected the bot token BotFather gave (8 to 10 digits, "
+            "a colon, 35 letters, digits, _ or -), kept in Ansible Vault"
+        )
+    _check_chats(problems, f"{prefix}chats", settings.get("chats"))
+    language = settings.get("language")
+    if language not in LANGUAGES:
+        problems.add(f"{prefix}language", language, f"one of {', '.join(LANGUAGES)}")
+    else:
+        texts = settings.get("texts")
+        _check_texts(
+            problems, f"{prefix}texts.{language}", texts.get(language) if isinstance(texts, dict) else texts
+        )
+    url = settings.get("api_url")
+    if not isinstance(url, str) or not _API_URL.fullmatch(url):
+        problems.add(
+            f"{prefix}api_url", url, "the Bot API's base URL without a path, e.g. https://api.telegram.org"
+        )
+    if settings.get("trust") not in ("builtin", "certificate"):
+        problems.add(f"{prefix}trust", settings.get("trust"), "builtin or certificate")
+    elif settings.get("trust") == "certificate" and not settings.get("ca_file"):
+        problems.add(
+            f"{prefix}ca_file", settings.get("ca_file"), "a PEM file with the CA (trust is certificate)"
+        )
+    for key in ("check_certificate",):
+        if not _validate.is_bool(settings.get(key)):
+            problems.add(f"{prefix}{key}", settings.get(key), "true or false")
+    for key in _DURATION_SETTINGS:
+        if seconds(settings.get(key)) is None:
+            problems.add(f"{prefix}{key}", settings.get(key), "a duration such as 300ms, 5s or 1m")
+    if not _integer(settings.get("queue_max"), 1, 10000):
+        problems.add(f"{prefix}queue_max", settings.get("queue_max"), "a whole number from 1 to 10000")
+    if not _integer(settings.get("message_budget"), 500, 3800):
+        problems.add(
+            f"{prefix}message_budget", settings.get("message_budget"), "a whole number from 500 to 3800"
+        )
+    storage = settings.get("storage")
+    if not isinstance(storage, str) or not re.fullmatch(r"[A-Za-z0-9_-]+(/[A-Za-z0-9_-]+)*", storage):
+        problems.add(
+            f"{prefix}storage", storage, "a directory name such as netwatch-telegram or flash/netwatch"
+        )
+    problems.raise_if_any("invalid Telegram notifier settings")
+    return settings
+
+
+class FilterModule:
+    def filters(self) -> dict[str, Callable[..., Any]]:
+        return {
+            "routeros_check_netwatch_probe": check_probe,
+            "routeros_check_netwatch_hosts": check_hosts,
+            "routeros_check_netwatch_settings": check_netwatch_settings,
+            "routeros_netwatch_data": netwatch_data,
+            "routeros_netwatch_map": hosts_map,
+            "routeros_check_telegram": check_telegram,
+            "routeros_telegram_chat_rows": chat_rows,
+            "routeros_duration": duration_text,
+            "routeros_seconds": seconds,
+        }
