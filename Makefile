@@ -6,7 +6,7 @@ BIN := $(abspath $(VENV)/bin)
 STAMP := $(VENV)/.installed
 # ansible-lint and molecule start ansible-* by name: they must find the venv's first.
 export PATH := $(BIN):$(PATH)
-PYTHON_SOURCES := lab tests bench filter_plugins molecule roles
+PYTHON_SOURCES := lab tests bench filter_plugins molecule roles scripts
 
 .PHONY: setup test lint lint-python lint-ansible unit molecule demo bench clean
 
@@ -49,6 +49,7 @@ demo: setup
 bench: setup
 	$(BIN)/python bench/lab_startup.py
 	$(BIN)/python bench/provisioning.py
+	$(BIN)/python bench/alert_latency.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache

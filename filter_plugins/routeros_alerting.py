@@ -429,8 +429,9 @@ def _chat_id(value: Any) -> str | None:
 
 
 def chat_rows(chats: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The chats as the send script takes them; `gap` keeps within Telegram's limits: about one message a
-    second to a private chat, twenty a minute to a group."""
+    """The chats as the send script takes them, with what keeps within Telegram's limits: `gap` seconds at
+    least between two messages to a chat (about one a second), and for a group or channel (twenty a minute)
+    a budget of 5 messages refilled one every `every` seconds, so no 60 seconds ever hold more than 20."""
     rows = []
     for chat in chats or []:
         chat_id = _chat_id(chat["id"]) or ""
@@ -441,7 +442,8 @@ def chat_rows(chats: list[dict[str, Any]]) -> list[dict[str, Any]]:
                 "id": chat_id,
                 "topic": "" if topic in (None, "") else str(int(topic)),
                 "silent": _data._bool(chat.get("silent", False)),
-                "gap": 1 if private else 3,
+                "gap": 1,
+                "every": 0 if private else 4,
             }
         )
     return rows

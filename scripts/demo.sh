@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# `make demo`: start a two-router lab, apply site.yml, show the result, rerun to show nothing changes, stop the lab.
+# `make demo`: start a two-router lab, apply site.yml, show the result, rerun to show nothing changes, take a
+# watched host down and up and show both Telegram messages with their delay, stop the lab.
 # Uses the lab's default block (127.0.1.x) and control port, which is what inventory/lab points at.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,6 +13,8 @@ LAB_PID=$!
 trap 'kill "$LAB_PID" 2>/dev/null; wait "$LAB_PID" 2>/dev/null; rm -rf "$STATE"' EXIT
 for _ in $(seq 50); do grep -q "lab ready" "$LOG" && break; sleep 0.2; done
 grep -q "lab ready" "$LOG" || { cat "$LOG"; exit 1; }
+# The LAN hosts inventory/lab watches (1.1.1.1, 8.8.8.8 and 9.9.9.9 answer in every lab).
+for address in 10.10.10.10 192.168.88.2; do "$BIN/python" -m lab ctl host all "$address" up >/dev/null; done
 
 echo "== first run: configure both lab routers"
 "$BIN/ansible-playbook" site.yml -e "routeros_backup_dir=$STATE/backups" | tail -n 4
@@ -31,3 +34,6 @@ for path in ("system/identity", "interface", "interface/bridge/port", "ip/addres
 
 echo "== second run: nothing to change (changed=0)"
 "$BIN/ansible-playbook" site.yml -e "routeros_backup_dir=$STATE/backups" | tail -n 4
+
+echo "== alerting: the file server (10.10.10.10) stops answering lab-r1, then comes back"
+"$BIN/python" scripts/demo_alert.py

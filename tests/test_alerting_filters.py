@@ -240,9 +240,9 @@ def test_a_bad_token_is_refused_without_showing_it():
     assert wrong not in str(raised.value) and "short-secret" not in str(raised.value)
 
 
-def test_chat_rows_pace_groups_slower_than_private_chats():
+def test_chat_rows_keep_groups_within_twenty_messages_a_minute():
     rows = alerting.chat_rows([{"id": 111}, {"id": "-1002000000001", "topic": "2", "silent": "yes"}])
     assert rows == [
-        {"id": "111", "topic": "", "silent": False, "gap": 1},
-        {"id": "-1002000000001", "topic": "2", "silent": True, "gap": 3},
+        {"id": "111", "topic": "", "silent": False, "gap": 1, "every": 0},
+        {"id": "-1002000000001", "topic": "2", "silent": True, "gap": 1, "every": 4},
     ]
