@@ -1,4 +1,5 @@
-"""Provisioning: `ansible-playbook site.yml` against 1, 10 and 50 lab routers, first run and no-op rerun,
+"""Provisioning: the baseline part of `site.yml` (playbooks/baseline.yml, what the plain approach does too)
+against 1, 10 and 50 lab routers, first run and no-op rerun,
 beside the plain approach (bench/plain_baseline.yml: one api_modify task per path, linear strategy, the
 default 5 forks) measured in the same run, each on a fresh lab.
 
@@ -32,7 +33,7 @@ from lab.testing import RunningLab, new_lab
 ROOT = Path(__file__).resolve().parent.parent
 
 # The plain approach first: when the --budget runs out, the project's own runs are the ones cut short.
-PLAYBOOKS = {"plain": ROOT / "bench" / "plain_baseline.yml", "site.yml": ROOT / "site.yml"}
+PLAYBOOKS = {"plain": ROOT / "bench" / "plain_baseline.yml", "site.yml": ROOT / "playbooks" / "baseline.yml"}
 # The plain approach runs with Ansible's default forks; site.yml with the project's ansible.cfg (forks 50).
 EXTRA_ENV = {"plain": {"ANSIBLE_FORKS": "5"}, "site.yml": {}}
 QUICK_ROUTERS = (1,)

@@ -36,4 +36,4 @@ echo "== second run: nothing to change (changed=0)"
 "$BIN/ansible-playbook" site.yml -e "routeros_backup_dir=$STATE/backups" | tail -n 4
 
 echo "== alerting: the file server (10.10.10.10) stops answering lab-r1, then comes back"
-"$BIN/python" scripts/demo_alert.py
+"$BIN/python" -m scripts.demo_alert

@@ -3,6 +3,7 @@ down and up in the lab's virtual network, and the fake Telegram shows what an op
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import time
@@ -10,10 +11,11 @@ from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
+import librouteros
 import paramiko
 import pytest
 from alerting_lab import FORUM_CHAT, GROUP_CHAT, LAN_ADDRESS, TOKEN, AlertingLab, scan_state, wait_for
-from ansible_run import BIN
+from ansible_run import BIN, run_playbook
 
 from lab.testing import new_lab
 
@@ -47,7 +49,7 @@ OVERRIDES = {
 @pytest.fixture(scope="module")
 def alerting(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AlertingLab]:
     directory = tmp_path_factory.mktemp("alerting")
-    lab = new_lab(directory / "lab", routers=1)
+    lab = new_lab(directory / "lab", routers=2)
     lab.start()
     deployed = AlertingLab(lab, directory, HOSTS, dict(OVERRIDES))
     for host in HOSTS:
@@ -268,6 +270,64 @@ def test_a_rerun_changes_nothing_and_adding_a_host_touches_only_its_probe(alerti
     alerting.hosts.pop()
     removed = alerting.deploy()
     assert removed.recap("lab-r1")["changed"] == 2 and "new printer" not in alerting.netwatch()
+
+
+def test_indonesian_texts_and_a_full_queue_take_effect_on_a_rerun(alerting):
+    alerting.overrides.update({"routeros_telegram_language": "id", "routeros_telegram_queue_max": 3})
+    assert alerting.deploy().returncode == 0
+    try:
+        alerting.host("10.10.10.10", "down")
+        wait_for(alerting.texts, 15, "the DOWN")
+        alerting.host("10.10.10.10", "up")
+        wait_for(lambda: len(alerting.texts()) == 2, 15, "the UP")
+        down, up = alerting.texts()
+        assert "🔴 DOWN · file server (10.10.10.10)\nrack 1, behind wlan1\n🕒 Tanggal " in down
+        assert re.search(r"\n🕒 Tanggal \d{4}-\d\d-\d\d jam \d\d:\d\d:\d\d$", down)
+        assert re.search(r"\n⏱ Terputus selama \d+ detik$", up)
+        alerting.settled()
+        alerting.lab.ctl("uplink", "1", "down")
+        for address in QUEUED:
+            alerting.host(address, "down")
+        wait_for(lambda: any("the queue is full" in line for line in alerting.log()), 20, "the queue full")
+        assert alerting.queue_size() == 3
+        alerting.lab.ctl("uplink", "1", "up")
+        [text] = wait_for(alerting.texts, 20, "the queue sent")
+        blocks = _blocks(text)
+        assert blocks[0] == "⚠️ 2 peringatan lama dibuang karena antrean router penuh"
+        # The three newest stay; which hosts those are depends on the order Netwatch saw them fail.
+        titles = {block.split("\n")[0] for block in blocks[1:]}
+        assert len(titles) == 3 and titles < {f"🔴 DOWN · queued {a} ({a})" for a in QUEUED}
+    finally:
+        for address in QUEUED:
+            alerting.host(address, "up")
+        alerting.lab.ctl("uplink", "1", "up")
+        alerting.overrides.pop("routeros_telegram_language")
+        alerting.overrides.pop("routeros_telegram_queue_max")
+        assert alerting.deploy().returncode == 0
+    alerting.settled()
+
+
+def test_the_probes_role_works_alone(alerting, tmp_path):
+    inventory = tmp_path / "inventory"
+    inventory.mkdir()
+    (inventory / "hosts.yml").write_text(
+        f"routeros:\n  hosts:\n    lab-r2:\n      ansible_host: {alerting.lab.address(2)}\n"
+        "      ansible_connection: local\n      ansible_python_interpreter: '{{ ansible_playbook_python }}'\n"
+        "      routeros_api_password: lab-admin\n"
+    )
+    playbook = Path(__file__).parent / "playbooks" / "netwatch_alone.yml"
+    alone = [{"name": "alone", "address": "10.10.10.10"}]
+    hosts = json.dumps({"routeros_netwatch_hosts": alone, "routeros_netwatch_notify": False})
+    first = run_playbook(playbook, inventory, "-e", hosts)
+    assert first.returncode == 0 and first.recap("lab-r2")["changed"] == 2, first.output[-2000:]
+    again = run_playbook(playbook, inventory, "-e", hosts)
+    assert again.recap("lab-r2")["changed"] == 0
+    api = librouteros.connect(host=alerting.lab.address(2), username="admin", password="lab-admin")
+    [probe] = [row for row in api.path("tool", "netwatch") if row.get("name") == "alone"]
+    scripts = {row["name"] for row in api.path("system", "script")}
+    api.close()
+    assert probe["up-script"] == "" and probe["down-script"] == ""
+    assert scripts == {"netwatch-telegram-hosts"}
 
 
 def test_the_token_is_in_one_file_and_nowhere_else(alerting, tmp_path):
