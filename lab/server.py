@@ -70,6 +70,8 @@ class Lab:
     def build_routers(self) -> None:
         self.config.state_dir.mkdir(parents=True, exist_ok=True)
         self.network.state_dir = self.config.state_dir
+        # Written at start, so that a user can import it into a router before anything fetches (README).
+        _ = self.network.ca
         self.network.serve_telegram_at(self.config.telegram.host, self.config.telegram.port)
         for index in range(1, self.config.routers + 1):
             router = Router(

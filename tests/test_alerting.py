@@ -15,7 +15,7 @@ import librouteros
 import paramiko
 import pytest
 from alerting_lab import FORUM_CHAT, GROUP_CHAT, LAN_ADDRESS, TOKEN, AlertingLab, scan_state, wait_for
-from ansible_run import BIN, run_playbook
+from ansible_run import BIN, ROOT, run_playbook
 
 from lab.testing import new_lab
 
@@ -328,6 +328,38 @@ def test_the_probes_role_works_alone(alerting, tmp_path):
     api.close()
     assert probe["up-script"] == "" and probe["down-script"] == ""
     assert scripts == {"netwatch-telegram-hosts"}
+
+
+def test_a_router_without_the_builtin_store_trusts_a_given_ca(alerting, tmp_path):
+    inventory = tmp_path / "inventory"
+    inventory.mkdir()
+    (inventory / "group_vars").symlink_to(ROOT / "inventory" / "lab" / "group_vars")
+    (inventory / "hosts.yml").write_text(
+        f"routeros:\n  hosts:\n    lab-r2:\n      ansible_host: {alerting.lab.address(2)}\n"
+    )
+    settings = {
+        "routeros_netwatch_hosts": [],
+        "routeros_telegram_trust": "certificate",
+        "routeros_telegram_ca_file": str(alerting.lab.state / "lab-internet-ca.pem"),
+    }
+    done = run_playbook(ROOT / "playbooks" / "alerting.yml", inventory, "-e", json.dumps(settings))
+    assert done.returncode == 0, done.output[-2000:]
+    api = librouteros.connect(host=alerting.lab.address(2), username="admin", password="lab-admin")
+    [ca] = [row for row in api.path("certificate") if row.get("name") == "netwatch-telegram-ca"]
+    assert ca["trusted"] is True
+    assert next(iter(api.path("certificate", "settings"))).get("builtin-trust-store", "") == ""
+    check = (
+        f':local r [/tool fetch url="https://api.telegram.org/bot{TOKEN}/getMe" check-certificate=yes'
+        ' output=user as-value]; :put ($r->"status")'
+    )
+    api.path("system", "script").add(name="check-trust", source=check)
+    tuple(api.path("system", "script")("run", number="check-trust"))
+    time.sleep(1)
+    failures = [row["message"] for row in api.path("log") if "FAILED" in row.get("message", "")]
+    api.close()
+    assert failures == []
+    again = run_playbook(ROOT / "playbooks" / "alerting.yml", inventory, "-e", json.dumps(settings))
+    assert again.recap("lab-r2")["changed"] == 0
 
 
 def test_the_token_is_in_one_file_and_nowhere_else(alerting, tmp_path):
