@@ -395,6 +395,7 @@ LANGUAGES = ("id", "en")
 # Each message part and the placeholders it may use (the send script fills them in).
 TEXT_PLACEHOLDERS = {
     "router": ("router",),
+    "test": (),
     "down": ("name", "address"),
     "up": ("name", "address"),
     "comment": ("comment",),
@@ -447,6 +448,22 @@ def chat_rows(chats: list[dict[str, Any]]) -> list[dict[str, Any]]:
             }
         )
     return rows
+
+
+def chat_keys(chats: list[dict[str, Any]]) -> list[dict[str, str]]:
+    """Each chat as the router's notifier names it in its files (`key`: percent-encoded id, slash, topic)
+    and as an operator names it (`name`)."""
+    keys = []
+    for row in chat_rows(chats):
+        key = f"{_script.url_encode(row['id'])}/{row['topic']}"
+        name = f"{row['id']} topic {row['topic']}" if row["topic"] else row["id"]
+        keys.append({"key": key, "name": name, "id": row["id"], "topic": row["topic"]})
+    return keys
+
+
+def probe_data(probe: dict[str, Any]) -> dict[str, Any]:
+    """The probe defaults as a Netwatch entry takes them (for playbooks/verify.yml's temporary probe)."""
+    return _settings({}, probe)
 
 
 def _check_chats(problems: Any, field: str, chats: Any) -> None:
@@ -553,6 +570,8 @@ class FilterModule:
             "routeros_netwatch_map": hosts_map,
             "routeros_check_telegram": check_telegram,
             "routeros_telegram_chat_rows": chat_rows,
+            "routeros_telegram_chat_keys": chat_keys,
+            "routeros_netwatch_probe_data": probe_data,
             "routeros_duration": duration_text,
             "routeros_seconds": seconds,
         }

@@ -29,7 +29,12 @@ def _number(text: str, what: str, low: float, high: float) -> float:
     return value
 
 
-@verb("host", _HOST_USAGE, "make a monitored host answer or not, lose PERCENT of packets, or answer after MS")
+@verb(
+    "host",
+    _HOST_USAGE,
+    "make a monitored host answer or not, lose PERCENT of packets, or answer after MS "
+    "(not an RFC 5737 documentation address: those never answer)",
+)
 def _host(lab: Lab, args: list[str]) -> list[dict[str, str]]:
     if (
         len(args) < 3

@@ -54,3 +54,17 @@ def failure(text: str) -> CommandError:
 def not_supported(what: str) -> CommandError:
     """Anything the lab does not emulate fails loudly instead of pretending."""
     return CommandError(f"{what}: not supported in the lab", 4)
+
+
+# What the router's DNS resolver reports to `:resolve`. Uncertain: these texts come from RouterOS users'
+# scripts and forum reports, not from a 7.21 router the lab was measured against.
+
+
+def dns_name_does_not_exist() -> CommandError:
+    """The DNS server answered that no such name exists (NXDOMAIN)."""
+    return failure("dns name does not exist")
+
+
+def dns_server_failure() -> CommandError:
+    """No DNS server could be asked or none answered (the uplink, and with it the ISP's server, is gone)."""
+    return failure("dns server failure")

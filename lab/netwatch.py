@@ -8,7 +8,6 @@ real time.
 
 from __future__ import annotations
 
-import ipaddress
 import math
 import random
 from dataclasses import dataclass, field
@@ -16,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from lab import jobs, values
 from lab.menus.base import Props
+from lab.reachability import reachable
 
 if TYPE_CHECKING:
     from lab.router import Router
@@ -45,33 +45,6 @@ class Probe:
 
 def _ms(props: Props, name: str, default: str = "0s") -> float:
     return float(values.parse_duration_ms(props.get(name) or default))
-
-
-def _reachable(router: Router, address: str) -> tuple[bool, float, float]:
-    """(answers at all, loss percent, delay ms) for `address` as seen from this router right now."""
-    host = router.network.host(router.index, address)
-    if host is None or not host.up:
-        return False, 100.0, 0.0
-    if not router.uplink.up and not _on_lan(router, address):
-        return False, 100.0, 0.0
-    return True, host.loss_percent, host.delay_ms
-
-
-def _on_lan(router: Router, address: str) -> bool:
-    """A host in a network the router has an address on (other than the uplink's) does not need the uplink."""
-    try:
-        target = ipaddress.ip_address(address)
-    except ValueError:
-        return False
-    for row in router.rows("ip/address"):
-        if row.get("interface") == router.uplink.interface or row.get("disabled") == "true":
-            continue
-        try:
-            if target in ipaddress.ip_interface(row.get("address", "")).network:
-                return True
-        except ValueError:
-            continue
-    return False
 
 
 def _format_ms(ms: float) -> str:
@@ -129,7 +102,7 @@ class Prober:
         return launches
 
     def _draw(self, router: Router, props: Props, now: float) -> Result:
-        answers, loss, delay = _reachable(router, props.get("host", ""))
+        answers, loss, delay = reachable(router, props.get("host", ""))
         timeout = _ms(props, "timeout", "3s") / 1000
         if props.get("type") != "icmp":
             ok = answers and self.rng.random() * 100 >= loss and delay / 1000 <= timeout

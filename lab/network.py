@@ -28,6 +28,15 @@ TLS_MODES = ("lab", "real", "none")
 # Addresses every router reaches unless told otherwise: public resolvers users watch to judge the uplink.
 DEFAULT_HOSTS = ("1.1.1.1", "8.8.8.8", "9.9.9.9")
 
+# RFC 5737 documentation ranges. No real host has such an address, so in the lab they never answer: tests and
+# playbooks use them for a host that is certainly down. A router's own address is the exception (the virtual
+# uplink leases one from TEST-NET-2, and a router always answers for itself).
+DOCUMENTATION_NETWORKS = {
+    "TEST-NET-1": ipaddress.IPv4Network("192.0.2.0/24"),
+    "TEST-NET-2": ipaddress.IPv4Network("198.51.100.0/24"),
+    "TEST-NET-3": ipaddress.IPv4Network("203.0.113.0/24"),
+}
+
 INTERNET_CA_FILE = "lab-internet-ca.pem"
 INTERNET_CA_KEY = "lab-internet-ca.key"
 
@@ -66,6 +75,18 @@ class Service:
             "target": f"{self.target_host}:{self.target_port}",
             "tls": self.tls,
         }
+
+
+def documentation_network(address: str) -> str | None:
+    """`TEST-NET-n (network)` when `address` is in an RFC 5737 documentation range, else None."""
+    try:
+        parsed = ipaddress.ip_address(address)
+    except ValueError:
+        return None
+    for name, network in DOCUMENTATION_NETWORKS.items():
+        if parsed in network:
+            return f"{name} ({network})"
+    return None
 
 
 def require_loopback(address: str, what: str) -> str:
@@ -199,6 +220,18 @@ class Network:
         with self.lock:
             return self.services.get((name.lower(), port))
 
+    def address_of(self, name: str) -> str | None:
+        """The address the virtual DNS gives `name`: where fetch connects for it (its https stand-in, else its
+        http one, else the lowest port's), or None for a name the virtual Internet does not have."""
+        with self.lock:
+            ports = {
+                port: service for (known, port), service in self.services.items() if known == name.lower()
+            }
+        for port in (443, 80, *sorted(ports)):
+            if port in ports:
+                return ports[port].target_host
+        return None
+
     def knows_name(self, name: str) -> bool:
         with self.lock:
             return any(known == name.lower() for known, _ in self.services)
@@ -218,7 +251,15 @@ class Network:
         return self.hosts_of(router_index).get(address)
 
     def ensure_host(self, router_index: int, address: str) -> Host:
+        """The host record of `address`, made if new; documentation addresses are refused, because a record
+        for them would be ignored (they never answer)."""
         parsed = str(ipaddress.ip_address(address))
+        documentation = documentation_network(parsed)
+        if documentation is not None:
+            raise ValueError(
+                f"{parsed} is in {documentation}, an RFC 5737 documentation range: such addresses never "
+                "answer in the lab (only a router's own address answers, for itself); use another address"
+            )
         table = self.hosts_of(router_index)
         with self.lock:
             return table.setdefault(parsed, Host(parsed))

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `make demo`: start a two-router lab, apply site.yml, show the result, rerun to show nothing changes, take a
-# watched host down and up and show both Telegram messages with their delay, stop the lab.
+# watched host down and up and show both Telegram messages with their delay, prove alerting with
+# playbooks/verify.yml on both routers, stop the lab.
 # Uses the lab's default block (127.0.1.x) and control port, which is what inventory/lab points at.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -37,3 +38,7 @@ echo "== second run: nothing to change (changed=0)"
 
 echo "== alerting: the file server (10.10.10.10) stops answering lab-r1, then comes back"
 "$BIN/python" -m scripts.demo_alert
+
+echo "== playbooks/verify.yml: a test DOWN and UP on every router, proven by Telegram's answers"
+"$BIN/ansible-playbook" playbooks/verify.yml -e "verify_reports_dir=$STATE/reports" \
+  | sed -n '/Show the summary/,/PLAY RECAP/p' | grep -v "PLAY RECAP"

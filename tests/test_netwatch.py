@@ -15,6 +15,7 @@ import librouteros
 import pytest
 
 from lab.netwatch import Prober
+from lab.network import Host
 from lab.router import Router
 from lab.testing import RunningLab
 
@@ -205,6 +206,72 @@ def test_uplink_down_cuts_hosts_beyond_it_but_not_the_lan(router: Router) -> Non
     assert status(router, internet)["status"] == "down"
 
 
+def probe_once(router: Router, prober: Prober, item: str, at: float, timeout: float = 1.0) -> str:
+    """Runs the entry's next probe to its end and gives the status it left."""
+    prober.tick(router, at)
+    prober.tick(router, at + timeout + 0.01)
+    return status(router, item)["status"]
+
+
+def test_a_router_answers_probes_to_its_own_addresses_uplink_or_not(router: Router) -> None:
+    prober, t0 = Prober(), router.booted_at + 1
+    router.execute("ip/address", "add", {"address": "10.30.0.1/24", "interface": "ether2"})
+    # No host record says so, and one that says "down" does not count: the router answers for itself.
+    router.network.ensure_host(router.index, "10.30.0.1").up = False
+    own = add(router, host="10.30.0.1", timeout="1s")
+    loopback = add(router, host="127.0.0.1", timeout="1s")
+    router.uplink.up = False
+    prober.tick(router, t0)
+    prober.tick(router, t0 + 0.01)
+    assert status(router, own)["status"] == "up" and status(router, loopback)["status"] == "up"
+
+
+def test_probes_to_the_router_itself_have_no_loss_and_no_delay(router: Router) -> None:
+    prober, t0 = Prober(), router.booted_at + 1
+    item = add(router, host="127.0.0.53", type="icmp", interval="5s")
+    prober.tick(router, t0)
+    prober.tick(router, t0 + 9 * 0.05 + 0.001)
+    row = status(router, item)
+    assert (row["status"], row["loss-percent"], row["rtt-avg"], row["rtt-max"]) == ("up", "0.0%", "0s", "0s")
+
+
+def test_a_disabled_address_is_no_longer_the_routers_own(router: Router) -> None:
+    prober, t0 = Prober(), router.booted_at + 1
+    entry = router.execute("ip/address", "add", {"address": "10.31.0.1/24", "interface": "ether2"}).ret
+    item = add(router, host="10.31.0.1", timeout="1s")
+    assert probe_once(router, prober, item, t0) == "up"
+    router.execute("ip/address", "disable", {".id": str(entry)})
+    assert probe_once(router, prober, item, t0 + 5) == "down"
+
+
+def test_the_uplink_lease_in_test_net_2_answers_for_the_router(router: Router) -> None:
+    prober, t0 = Prober(), router.booted_at + 1
+    router.execute("ip/dhcp-client", "add", {"interface": "ether1"})
+    lease = router.uplink.lease_address.split("/")[0]
+    assert lease.startswith("198.51.100.")
+    item = add(router, host=lease, timeout="1s")
+    assert probe_once(router, prober, item, t0) == "up"
+    # Another address of the same range is not the router, and never answers.
+    other = add(router, host="198.51.100.1", timeout="1s")
+    assert probe_once(router, prober, other, t0) == "down"
+
+
+@pytest.mark.parametrize("address", ["192.0.2.1", "198.51.100.200", "203.0.113.9"])
+def test_documentation_addresses_never_answer_even_with_a_host_record(router: Router, address: str) -> None:
+    prober, t0 = Prober(), router.booted_at + 1
+    # A record made behind ctl's back (ctl refuses them) changes nothing.
+    router.network.hosts_of(router.index)[address] = Host(address)
+    item = add(router, host=address, timeout="1s")
+    assert probe_once(router, prober, item, t0) == "down"
+
+
+@pytest.mark.parametrize("address", ["192.0.2.1", "198.51.100.7", "203.0.113.255"])
+def test_a_host_record_for_a_documentation_address_is_refused(router: Router, address: str) -> None:
+    with pytest.raises(ValueError, match=r"RFC 5737 documentation range: such addresses never answer"):
+        router.network.ensure_host(router.index, address)
+    assert address not in router.network.hosts_of(router.index)
+
+
 def test_disable_remove_and_reboot_reset_results(router: Router) -> None:
     prober, t0 = Prober(), router.booted_at + 1
     item = add(router)
@@ -263,6 +330,13 @@ def test_running_lab_probes_follow_ctl_host(lab: RunningLab) -> None:
         api.close()
     with pytest.raises(RuntimeError, match="loss must be"):
         lab.ctl("host", "2", HOST, "loss", "150")
+
+
+@pytest.mark.parametrize("action", [["up"], ["down"], ["delay", "5"]])
+def test_ctl_host_refuses_documentation_addresses(lab: RunningLab, action: list[str]) -> None:
+    with pytest.raises(RuntimeError, match=r"192\.0\.2\.1 is in TEST-NET-1 \(192\.0\.2\.0/24\).*RFC 5737"):
+        lab.ctl("host", "all", "192.0.2.1", *action)
+    assert not any(host["address"] == "192.0.2.1" for host in lab.ctl("hosts", "1"))
 
 
 def test_running_lab_clock_verbs(lab: RunningLab) -> None:

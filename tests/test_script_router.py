@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from lab.network import TELEGRAM_NAME
 from lab.router import Router
 from lab.script.runner import SYSTEM_USER, install, run_script
 
@@ -149,11 +150,106 @@ def test_system_script_run_from_the_api_starts_a_job(router: Router) -> None:
     assert router.rows("system/script")[0]["run-count"] == "1"
 
 
-def test_resolve_uses_static_dns_only(router: Router) -> None:
+def error_of(router: Router, source: str) -> str | None:
+    return run_script(router, source, {}, "admin").error
+
+
+def test_resolve_answers_from_static_dns_first(router: Router) -> None:
     put(router, "/ip dns static add name=nas.lab address=10.7.0.5")
-    assert put(router, ":put [:resolve nas.lab]; :put [:typeof [:resolve nas.lab]]") == ["10.7.0.5", "ip"]
-    result = run_script(router, ":resolve example.com", {}, "admin")
-    assert result.error == "failure: dns name does not exist"
+    put(router, "/ip dns static add name=api.telegram.org address=10.7.0.9")
+    assert put(router, ":put [:resolve nas.lab]; :put [:typeof [:resolve NAS.lab]]") == ["10.7.0.5", "ip"]
+    # A static entry overrides the virtual Internet, and needs no uplink.
+    router.uplink.up = False
+    assert put(router, ":put [:resolve api.telegram.org]") == ["10.7.0.9"]
+    put(router, "/ip dns static disable [find name=nas.lab]")
+    assert error_of(router, ":resolve nas.lab") == "failure: dns server failure"
+
+
+def test_resolve_gives_an_internet_name_the_address_fetch_connects_to(router: Router) -> None:
+    stand_in = router.network.service(TELEGRAM_NAME, 443)
+    assert stand_in is not None
+    out = put(
+        router, ":put [:resolve api.telegram.org]; :put [:typeof [:resolve domain-name=api.telegram.org]]"
+    )
+    assert out == [stand_in.target_host, "ip"]
+    router.network.set_service(TELEGRAM_NAME, 443, "127.0.0.7", 9443, "lab")
+    assert put(router, ":put [:resolve api.telegram.org]") == ["127.0.0.7"]
+
+
+def test_resolve_of_an_address_is_the_address_even_without_uplink(router: Router) -> None:
+    router.uplink.up = False
+    assert put(router, ":put [:resolve 192.0.2.44]; :put [:typeof [:resolve 127.0.0.1]]") == [
+        "192.0.2.44",
+        "ip",
+    ]
+
+
+def test_resolve_failures_follow_the_uplink(router: Router) -> None:
+    assert error_of(router, ":resolve example.com") == "failure: dns name does not exist"
+    router.uplink.up = False
+    # Without the ISP's DNS server nothing is known to exist or not: every non-static name fails alike.
+    assert error_of(router, ":resolve api.telegram.org") == "failure: dns server failure"
+    assert error_of(router, ":resolve example.com") == "failure: dns server failure"
+    caught = ':onerror e in={ :resolve api.telegram.org } do={ :put "caught: $e" }'
+    assert put(router, caught) == ["caught: failure: dns server failure"]
+    router.uplink.up = True
+    assert put(router, ":put [:resolve api.telegram.org]") != []
+
+
+def test_resolve_refuses_what_the_lab_does_not_model(router: Router) -> None:
+    put(router, "/ip dns static add name=alias.lab type=CNAME cname=nas.lab")
+    assert error_of(router, ":resolve alias.lab") == (
+        ":resolve through the static DNS entry type=CNAME alias.lab: not supported in the lab"
+    )
+    assert (
+        error_of(router, ":resolve example.com server=1.1.1.1")
+        == ":resolve server=: not supported in the lab"
+    )
+    assert error_of(router, ":resolve") == "missing value(s) of argument(s) domain-name"
+
+
+def test_netwatch_name_and_comment_reach_a_script_as_strings(router: Router) -> None:
+    # Guessed from the text, `1m` would be a time (printed 00:01:00) and `10` a number.
+    put(router, "/tool netwatch add host=10.0.0.9 name=1m comment=10 interval=30s")
+    source = (
+        ':local id [/tool netwatch find where name="1m"];'
+        " :put [:typeof [/tool netwatch get $id name]]; :put [:tostr [/tool netwatch get $id name]];"
+        " :put [:typeof [/tool netwatch get $id comment]]; :put [/tool netwatch get $id comment];"
+        " :put [:typeof [/tool netwatch get $id done-tests]];"
+        " :put [:typeof [/tool netwatch get $id interval]];"
+        " :put [:typeof [/tool netwatch get $id host]]"
+    )
+    assert put(router, source) == ["str", "1m", "str", "10", "num", "time", "ip"]
+
+
+def test_print_as_value_and_whole_item_get_type_by_property(router: Router) -> None:
+    put(router, "/tool netwatch add host=10.0.0.9 name=10.0.0.1 comment=true")
+    source = (
+        ":foreach row in=[/tool netwatch print as-value] do={"
+        ' :put ([:typeof ($row->"name")] . " " . [:typeof ($row->"comment")] . " " . [:typeof ($row->"host")]'
+        ' . " " . [:typeof ($row->"done-tests")] . " " . [:typeof ($row->".id")]) };'
+        " :local item [/tool netwatch get [find]];"
+        ' :put ([:typeof ($item->"comment")] . " " . ($item->"comment")'
+        ' . " " . [:typeof ($item->"disabled")])'
+    )
+    assert put(router, source) == ["str str ip num id", "str true bool"]
+
+
+def test_script_and_scheduler_text_stays_text(router: Router) -> None:
+    put(router, '/system script add name=true source="10"')
+    put(router, '/system scheduler add name=5 on-event="1h" interval=1m')
+    source = (
+        " :put [:typeof [/system script get true name]]; :put [:typeof [/system script get true source]];"
+        " :put [:typeof [/system scheduler get 5 name]]; :put [:tostr [/system scheduler get 5 on-event]];"
+        " :put [:typeof [/system scheduler get 5 interval]]"
+    )
+    assert put(router, source) == ["str", "str", "str", "1h", "time"]
+
+
+def test_file_name_and_contents_are_strings(router: Router) -> None:
+    put(router, '/file add name=10 contents="42"')
+    out = put(router, ":put [:typeof [/file get 10 name]]; :put [:typeof [/file get 10 contents]]")
+    assert out == ["str", "str"]
 
 
 def _seed_scripts() -> list[str]:

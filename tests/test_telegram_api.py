@@ -72,6 +72,74 @@ def test_group_and_forum_topic_chats_have_their_own_shapes(fake: RunningTelegram
     assert (status, missing["description"]) == (400, "Bad Request: message thread not found")
 
 
+GIFTS = ("unlimited_gifts", "limited_gifts", "unique_gifts", "premium_subscription", "gifts_from_channels")
+
+
+def test_get_chat_answers_each_chat_as_a_chat_full_info(fake: RunningTelegram) -> None:
+    # ChatFullInfo: the chat's Chat object plus the fields Telegram always sends with it.
+    status, private = fake.api("getChat", {"chat_id": PRIVATE})
+    assert status == 200 and private["ok"] is True
+    assert private["result"] == {
+        "id": PRIVATE,
+        "type": "private",
+        "first_name": "Lab Operator",
+        "can_send_gift": True,
+        "accepted_gift_types": dict.fromkeys(GIFTS, True),
+        "max_reaction_count": 11,
+        "accent_color_id": PRIVATE % 7,
+    }
+    _, group = fake.api("getChat", {"chat_id": str(GROUP)})
+    assert {key: group["result"][key] for key in ("id", "type", "title")} == {
+        "id": GROUP,
+        "type": "group",
+        "title": "Lab NOC",
+    }
+    assert "is_forum" not in group["result"] and "first_name" not in group["result"]
+    assert group["result"]["accepted_gift_types"] == dict.fromkeys(GIFTS, False)
+    assert group["result"]["permissions"]["can_send_messages"] is True
+    _, forum = fake.api("getChat", {"chat_id": FORUM}, form=True)
+    assert {key: forum["result"][key] for key in ("id", "type", "title", "is_forum")} == {
+        "id": FORUM,
+        "type": "supergroup",
+        "title": "Lab NOC Forum",
+        "is_forum": True,
+    }
+    # Telegram derives the colour from the supergroup's own id, the digits after -100.
+    assert forum["result"]["accent_color_id"] == 2000000001 % 7
+
+
+def test_get_chat_over_get_with_the_query_string(fake: RunningTelegram) -> None:
+    status, _, raw = fake.request("GET", f"/bot{TOKEN}/getchat?chat_id={GROUP}")
+    assert status == 200 and json.loads(raw)["result"]["title"] == "Lab NOC"
+
+
+@pytest.mark.parametrize(
+    ("params", "description"),
+    [
+        ({"chat_id": 42}, "Bad Request: chat not found"),
+        ({"chat_id": "@lab_noc"}, "Bad Request: chat not found"),
+        ({}, "Bad Request: chat_id is empty"),
+        ({"chat_id": ""}, "Bad Request: chat_id is empty"),
+    ],
+)
+def test_get_chat_refuses_what_telegram_refuses(
+    fake: RunningTelegram, params: dict[str, Any], description: str
+) -> None:
+    assert fake.api("getChat", params) == (
+        400,
+        {"ok": False, "error_code": 400, "description": description},
+    )
+    attempts = fake.lab("GET", "/lab/attempts")
+    assert attempts[-1]["method"] == "getChat" and attempts[-1]["description"] == description
+
+
+def test_get_chat_sends_nothing_and_spends_no_flood_budget() -> None:
+    with running_telegram(Limits(per_chat_per_second=0.1, burst=1)) as fake:
+        assert [fake.api("getChat", {"chat_id": PRIVATE})[0] for _ in range(5)] == [200] * 5
+        assert fake.api("sendMessage", {"chat_id": PRIVATE, "text": "x"})[0] == 200
+        assert [m["text"] for m in fake.lab("GET", "/lab/messages")] == ["x"]
+
+
 def test_form_body_and_query_string_work_like_json(fake: RunningTelegram) -> None:
     status, answer = fake.api(
         "sendMessage", {"chat_id": GROUP, "text": "a&b #1 + ü", "disable_notification": "true"}, form=True

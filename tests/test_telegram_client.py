@@ -50,6 +50,29 @@ def test_get_me_and_send_message_parse_into_library_objects(fake: RunningTelegra
     assert recorded[-1]["disable_notification"] is True
 
 
+def test_get_chat_parses_into_the_librarys_chat_full_info(fake: RunningTelegram) -> None:
+    async def scenario() -> None:
+        async with bot_for(fake) as bot:
+            forum = await bot.get_chat(FORUM)
+            assert (forum.id, forum.type, forum.title, forum.is_forum) == (
+                FORUM,
+                "supergroup",
+                "Lab NOC Forum",
+                True,
+            )
+            assert forum.max_reaction_count == 11 and forum.permissions is not None
+            private = await bot.get_chat(PRIVATE)
+            assert (private.type, private.first_name) == ("private", "Lab Operator")
+            assert private.accepted_gift_types.unlimited_gifts is True
+            with pytest.raises(BadRequest, match=r"(?i)chat not found"):
+                await bot.get_chat(42)
+            fake.call_in_loop(fake.state.faults.append, parse_fault("403", "1"))
+            with pytest.raises(Forbidden, match="kicked from the group chat"):
+                await bot.get_chat(GROUP)
+
+    asyncio.run(scenario())
+
+
 def test_flood_control_raises_retry_after(fake: RunningTelegram, monkeypatch: pytest.MonkeyPatch) -> None:
     # The library's coming behaviour: retry_after as a timedelta.
     monkeypatch.setenv("PTB_TIMEDELTA", "1")

@@ -14,7 +14,7 @@ import pytest
 
 from lab.control import VERBS, UsageError
 from lab.telegram import ctl as telegram_ctl
-from tests.telegram_fake import GROUP, PRIVATE, TOKEN, RunningTelegram, running_telegram
+from tests.telegram_fake import FORUM, GROUP, PRIVATE, TOKEN, RunningTelegram, running_telegram
 
 
 @pytest.fixture(scope="module")
@@ -101,6 +101,41 @@ def test_json_faults_answer_once_then_telegram_recovers(
         and attempts[0]["error_code"] == status
     )
     assert [m["text"] for m in ctl(fake, "messages")] == ["alert"]
+
+
+@pytest.mark.parametrize(
+    ("chat", "description"),
+    [
+        (GROUP, "Forbidden: bot was kicked from the group chat"),
+        (FORUM, "Forbidden: bot was kicked from the supergroup chat"),
+    ],
+)
+def test_403_answers_get_chat_as_for_a_bot_removed_from_the_chat(
+    fake: RunningTelegram, chat: int, description: str
+) -> None:
+    ctl(fake, "fault", "403", "1")
+    assert fake.api("getChat", {"chat_id": chat}) == (
+        403,
+        {"ok": False, "error_code": 403, "description": description},
+    )
+    attempts = ctl(fake, "attempts")
+    assert [(a["method"], a["fault"], a["error_code"]) for a in attempts] == [("getChat", "403", 403)]
+    # The fault was spent: the chat answers again.
+    assert fake.api("getChat", {"chat_id": chat})[0] == 200
+
+
+@pytest.mark.parametrize(("kind", "status"), [("500", 500), ("429=3", 429), ("401", 401), ("502", 502)])
+def test_every_fault_spoils_get_chat_too(fake: RunningTelegram, kind: str, status: int) -> None:
+    ctl(fake, "fault", kind, "1")
+    got, _, _ = fake.request("GET", f"/bot{TOKEN}/getChat?chat_id={GROUP}")
+    assert got == status
+    assert fake.api("getChat", {"chat_id": GROUP})[0] == 200
+
+
+def test_a_fault_queue_is_shared_by_get_chat_and_send_message(fake: RunningTelegram) -> None:
+    ctl(fake, "fault", "500", "1")
+    assert fake.api("getChat", {"chat_id": GROUP})[0] == 500
+    assert send(fake)[0] == 200
 
 
 def test_502_is_nginxs_html_page(fake: RunningTelegram) -> None:

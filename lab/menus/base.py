@@ -50,6 +50,8 @@ class MenuSpec:
     table: str = ""
     type_filter: str = ""
     defaults: Props = field(default_factory=dict)
+    # property -> one of KINDS: how `convert` checks an argument; "text" also tells scripts to read the
+    # property as a string whatever it holds (lab.script.properties), read-only properties included.
     kinds: dict[str, str] = field(default_factory=dict)
     # property -> what it names: "interface", "interface-list", "bridge", "user-group"
     refs: dict[str, str] = field(default_factory=dict)

@@ -40,6 +40,9 @@ TOOL = MenuSpec(
         "http-header-field": "text",
         "url": "text",
         "duration": "duration",
+        # Result properties, not arguments: what was downloaded is text to a script (`data` = "42" is a str).
+        "data": "text",
+        "http-headers": "text",
     },
     commands={"fetch": _fetch},
     unlocked=frozenset({"fetch"}),

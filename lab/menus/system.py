@@ -134,7 +134,7 @@ def _remove_job(router: Router, args: Props) -> None:
 
 
 # Read-only rows of the scripts running now, kept by lab.jobs.
-SCRIPT_JOB = MenuSpec(path=jobs.PATH, commands={"remove": _remove_job})
+SCRIPT_JOB = MenuSpec(path=jobs.PATH, kinds={"script": "text"}, commands={"remove": _remove_job})
 
 SCHEDULER = MenuSpec(
     path="system/scheduler",
@@ -174,6 +174,8 @@ def _log_command(level: str) -> object:
 LOG = MenuSpec(
     path="log",
     defaults={"buffer": "memory"},
+    # Read-only, so the command tree has no argument to type them; a script reads them as text.
+    kinds={"message": "text", "topics": "text"},
     commands={level: _log_command(level) for level in ("info", "warning", "error", "debug")},  # type: ignore[misc]
 )
 

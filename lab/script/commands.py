@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from lab import dns, errors
 from lab.errors import CommandError
 from lab.script import formats
 from lab.script.operators import with_element
@@ -18,7 +19,7 @@ from lab.script.values import (
     ScriptArray,
     ScriptError,
     Value,
-    from_router,
+    not_supported,
     parse_ip,
     to_text,
     toarray,
@@ -390,16 +391,18 @@ def _delay(it: Interpreter, call: Call) -> Value:
 
 @command("resolve")
 def _resolve(it: Interpreter, call: Call) -> Value:
-    """Names resolve through /ip dns static only: the lab network is virtual, never a real DNS server."""
-    name = to_text(tostr(_arg(it, call, 0, "domain-name")))
-    address = parse_ip(name)
-    if address is not None:
-        return address
+    """The router's DNS answer (lab.dns): /ip dns static, then the virtual Internet while the uplink is up."""
+    for key in call.named:
+        if key != "domain-name":
+            raise not_supported(f":resolve {key}=")
+    value = _arg(it, call, 0, "domain-name")
+    if value is NOTHING:
+        raise ScriptError(errors.missing_value("domain-name").message)
     try:
-        rows = it.context.router.execute("ip/dns/static", "print", {}).rows or []
+        address = dns.resolve(it.context.router, to_text(tostr(value)))
     except CommandError as error:
         raise ScriptError(error.message) from None
-    for row in rows:
-        if row.get("name") == name and row.get("disabled") != "true" and row.get("address"):
-            return from_router(row["address"])
-    raise ScriptError("failure: dns name does not exist")
+    typed = parse_ip(address)
+    if typed is None:
+        raise ScriptError(f"the DNS answer {address!r} is not an address")
+    return typed

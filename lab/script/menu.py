@@ -14,6 +14,7 @@ from lab.jobs import named_run_policies
 from lab.menus import registry
 from lab.schema import tree
 from lab.script import program
+from lab.script.properties import property_value, row_value
 from lab.script.syntax import Element, Named, StringLit, Word
 from lab.script.values import (
     NOTHING,
@@ -137,8 +138,12 @@ def _command(
     result = _execute(it, menu, command, args)
     if result.rows is not None and "as-value" in args:
         # A command that reports a row (fetch) gives it to the script as an array of its properties.
-        return _typed_row(result.rows[0]) if result.rows else ScriptArray()
-    return NOTHING if result.ret is None else from_router(result.ret)
+        return row_value(menu, result.rows[0]) if result.rows else ScriptArray()
+    if result.ret is None:
+        return NOTHING
+    if command == "get":
+        return property_value(menu, args["value-name"], result.ret)
+    return from_router(result.ret)
 
 
 def _flags(menu: str, command: str) -> frozenset[str]:
@@ -198,17 +203,13 @@ def _rows(it: Interpreter, menu: str) -> list[Props]:
     return list(result.rows or [])
 
 
-def _typed_row(row: Props) -> ScriptArray:
-    return ScriptArray(named={key: from_router(text) for key, text in row.items()})
-
-
 def _whole_item(it: Interpreter, menu: str, reference: str | None) -> Value:
     rows = _rows(it, menu)
     if reference is None:
-        return _typed_row(rows[0]) if rows else NOTHING
+        return row_value(menu, rows[0]) if rows else NOTHING
     for row in rows:
         if reference in (row.get(".id"), row.get("name")):
-            return _typed_row(row)
+            return row_value(menu, row)
     raise ScriptError("no such item")
 
 
@@ -238,7 +239,7 @@ def _print(it: Interpreter, menu: str, rest: list[Element], scope: Scope, base: 
     rows = _filter(it, _rows(it, menu), conditions, scope, base)
     if "count-only" in flags:
         return len(rows)
-    return ScriptArray(items=[_typed_row(row) for row in rows])
+    return ScriptArray(items=[row_value(menu, row) for row in rows])
 
 
 def _filter(

@@ -1,4 +1,5 @@
-"""Bot API methods the lab answers (getMe, sendMessage, getUpdates) and the errors Telegram gives for them."""
+"""Bot API methods the lab answers (getMe, getChat, sendMessage, getUpdates) and the errors Telegram gives for
+them."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
+from lab.telegram.chats import chat_object, full_info
 from lab.telegram.config import ChatSpec
 from lab.telegram.entities import PARSERS, EntityError, utf16_length
 from lab.telegram.state import Bot, Message, TelegramState
@@ -33,19 +35,6 @@ class ApiError(Exception):
 
 def bad_request(what: str) -> ApiError:
     return ApiError(400, f"Bad Request: {what}")
-
-
-def chat_object(chat: ChatSpec) -> dict[str, Any]:
-    if chat.type == "private":
-        return {"id": chat.id, "first_name": chat.title, "type": "private"}
-    if chat.type == "group":
-        return {"id": chat.id, "title": chat.title, "type": "group", "all_members_are_administrators": True}
-    return {
-        "id": chat.id,
-        "title": chat.title,
-        "type": "supergroup",
-        **({"is_forum": True} if chat.topics else {}),
-    }
 
 
 def _flag(value: Any) -> bool:
@@ -131,10 +120,22 @@ async def get_me(context: Context) -> dict[str, Any]:
     }
 
 
+def require_chat_id(params: dict[str, Any]) -> Any:
+    """The chat_id parameter; the Bot API checks that it is there before anything else about the chat."""
+    value = params.get("chat_id")
+    if value in (None, ""):
+        raise bad_request("chat_id is empty")
+    return value
+
+
+async def get_chat(context: Context) -> dict[str, Any]:
+    """The chat's ChatFullInfo; an unknown chat (or any `@username`) is not found, as for sendMessage."""
+    return full_info(find_chat(context.state, require_chat_id(context.params)))
+
+
 async def send_message(context: Context) -> dict[str, Any]:
     state, params = context.state, context.params
-    if params.get("chat_id") in (None, ""):
-        raise bad_request("chat_id is empty")
+    require_chat_id(params)
     # Telegram parses the markup before it looks the chat up.
     text, entities, parse_mode = _parse_text(params)
     chat = find_chat(state, params.get("chat_id"))
@@ -179,6 +180,7 @@ async def get_updates(context: Context) -> list[dict[str, Any]]:
 
 METHODS: dict[str, Callable[[Context], Awaitable[Any]]] = {
     "getme": get_me,
+    "getchat": get_chat,
     "sendmessage": send_message,
     "getupdates": get_updates,
 }

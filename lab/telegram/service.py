@@ -225,6 +225,12 @@ class TelegramServer:
 
 
 def _forbidden(chat: ChatSpec | None) -> str:
+    """The 403 of a bot removed from the chat (or blocked by the user), for every method, getChat included.
+
+    For getChat the Bot API server (Client::check_chat_access, read access) gives the supergroup text itself;
+    for a basic group or a private chat it lets the request through to Telegram, whose answer there is not
+    confirmed: the lab gives the same text as for sendMessage.
+    """
     if chat is not None and chat.type == "private":
         return "Forbidden: bot was blocked by the user"
     if chat is not None and chat.type == "supergroup":
