@@ -29,6 +29,7 @@ PROBE = {
 }
 NASTY = 'a "quoted" $name \\ back; [ :put 1 ] { x } <b>&amp; 🔴 中文\nsecond line ? ok'
 TOKEN = "123456789:LAB-telegram-token-0000000000000000"
+TEXTS = alerting.TEXT_PLACEHOLDERS
 
 
 @pytest.fixture(scope="module")
@@ -185,9 +186,7 @@ def _telegram(**changes):
         "token": TOKEN,
         "chats": [{"id": -4000000001}],
         "language": "en",
-        "texts": {
-            "en": {key: "{" + "} {".join(names) + "}" for key, names in alerting.TEXT_PLACEHOLDERS.items()}
-        },
+        "texts": {"en": {key: " ".join(f"{{{n}}}" for n in names) or key for key, names in TEXTS.items()}},
         "api_url": "https://api.telegram.org",
         "check_certificate": True,
         "trust": "builtin",
