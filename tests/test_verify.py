@@ -157,6 +157,11 @@ FAILURES = {
         lambda s: s.lab.ctl("telegram", "clear"),
         "401 Unauthorized: the bot token is wrong or was revoked",
     ),
+    "chat not found": (
+        lambda s: s.lab.ctl("telegram", "fault", "400-chat-not-found"),
+        lambda s: s.lab.ctl("telegram", "clear"),
+        "400 Bad Request",
+    ),
     "flood control": (
         lambda s: s.lab.ctl("telegram", "fault", "429=3"),
         lambda s: s.lab.ctl("telegram", "clear"),
