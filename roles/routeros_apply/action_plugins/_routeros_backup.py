@@ -1,0 +1,132 @@
+"""The backup routeros_apply takes before its first write: the managed paths as read (api_modify's `{path,
+data}` input, so it can be fed back), and `/export terse` over SSH (paramiko), in a new private directory per
+run; retention deletes only older backups this toolkit wrote, inside the router's own folder."""
+
+from __future__ import annotations
+
+import datetime
+import os
+import re
+import shutil
+from pathlib import Path
+from typing import Any
+
+import paramiko
+import yaml
+from ansible.errors import AnsibleActionFail
+from ansible_collections.community.routeros.plugins.module_utils._api_data import PATHS, split_path
+
+# How a backup directory this toolkit wrote is named (UTC time to the microsecond) and what it holds.
+_NAME = re.compile(r"\d{8}T\d{6}\.\d{6}Z")
+_DOCUMENT = "backup.yml"
+_EXPORT = "export.rsc"
+
+
+def _filtered(row: dict[str, Any], fields: dict[str, Any]) -> dict[str, Any]:
+    """One printed entry as api_info shows it: known writable fields, values at their default left out."""
+    kept = {key: value for key, value in row.items() if key in fields}
+    for key, field in fields.items():
+        if field.default is not None and kept.get(key) == field.default:
+            del kept[key]
+        if field.absent_value and key not in kept:
+            kept[key] = field.absent_value
+        if field.read_only:
+            kept.pop(key, None)
+    return kept
+
+
+def document(
+    reads: dict[tuple[str, ...], list[dict[str, Any]]], plan: list[dict[str, Any]], version: str
+) -> Any:
+    """Every planned path, in plan order, as read before any write."""
+    items, seen = [], set()
+    for entry in plan:
+        path = entry["path"]
+        if path in seen:
+            continue
+        seen.add(path)
+        versioned = PATHS[tuple(split_path(path))]
+        if versioned.needs_version:
+            versioned.provide_version(version)
+        fields = versioned.get_data().fields
+        rows = reads.get(tuple(split_path(path)), [])
+        data = [
+            _filtered(row, fields)
+            for row in rows
+            if not row.get("dynamic", False) and not row.get("builtin", False)
+        ]
+        items.append({"path": path, "data": data})
+    return items
+
+
+def _private_directory(path: Path) -> None:
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    os.chmod(path, 0o700)
+
+
+def _write_private(path: Path, content: str) -> None:
+    """Opened 0600 from the start, so the file is never readable by others, even briefly."""
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+        handle.write(content)
+
+
+def export(backup: dict[str, Any], settings: dict[str, Any]) -> str:
+    """`/export terse` over SSH (paramiko); host keys checked in ~/.ssh/known_hosts unless told not to."""
+    client = paramiko.SSHClient()
+    if backup.get("ssh_host_key_checking", True):
+        client.load_system_host_keys()
+        client.set_missing_host_key_policy(paramiko.RejectPolicy())
+    else:
+        client.set_missing_host_key_policy(paramiko.AutoAddPolicy())  # the inventory opted out (the lab)
+    user = f"{settings['username']}{backup.get('ssh_login_options', '')}"
+    try:
+        client.connect(
+            str(settings["hostname"]),
+            port=int(backup.get("ssh_port", 22)),
+            username=user,
+            password=settings.get("password", ""),
+            look_for_keys=False,
+            allow_agent=False,
+            timeout=int(settings.get("timeout", 10)),
+        )
+        _, stdout, _ = client.exec_command("/export terse", timeout=60)
+        text = stdout.read().decode("utf-8", errors="replace")
+    except (paramiko.SSHException, OSError) as error:
+        raise AnsibleActionFail(
+            f"routeros_backup_export: the export over SSH to {settings['hostname']} port "
+            f"{backup.get('ssh_port', 22)} failed before any change: {error}; fix SSH (host key in "
+            "~/.ssh/known_hosts, port routeros_backup_ssh_port) or set routeros_backup_export: false"
+        ) from None
+    finally:
+        client.close()
+    return text.strip() + "\n"
+
+
+def save(host: str, backup: dict[str, Any], items: Any, settings: dict[str, Any]) -> dict[str, Any]:
+    """A new directory <dir>/<host>/<UTC time>, then retention among this toolkit's own backups only."""
+    keep = int(backup.get("keep", 10))
+    if keep < 1:
+        raise AnsibleActionFail(f"routeros_backup_keep: {keep!r} is not valid; expected 1 or more")
+    folder = Path(str(backup["dir"])) / host
+    _private_directory(folder)
+    stamp = datetime.datetime.now(datetime.UTC).strftime("%Y%m%dT%H%M%S.%fZ")
+    target = folder / stamp
+    target.mkdir(mode=0o700)
+    try:
+        _write_private(
+            target / _DOCUMENT, yaml.safe_dump(items, allow_unicode=True, sort_keys=False, indent=2)
+        )
+        if backup.get("export", True):
+            _write_private(target / _EXPORT, export(backup, settings))
+    except BaseException:
+        # A half-written backup is no backup: nothing of it stays, and the run stops before any write.
+        shutil.rmtree(target)
+        raise
+    ours = sorted(
+        p for p in folder.iterdir() if p.is_dir() and _NAME.fullmatch(p.name) and (p / _DOCUMENT).is_file()
+    )
+    removed = ours[: max(len(ours) - keep, 0)]
+    for old in removed:
+        shutil.rmtree(old)
+    return {"path": str(target), "removed": [str(p) for p in removed]}
