@@ -15,6 +15,53 @@ from ansible.errors import AnsibleFilterError
 
 _TRUE = {"yes", "true"}
 
+# What the inventory may say of each kind of entry, with RouterOS property names (and `ports`/`members`, which
+# become bridge ports and list members): the one table both the checks (routeros_validate.py) and the data
+# below use.
+KEYS = {
+    "ethernet": ("default-name", "name", "comment", "disabled", "mtu", "arp"),
+    "bridge": ("name", "comment", "disabled", "ports", "protocol-mode", "vlan-filtering"),
+    "list": ("name", "comment", "members"),
+    "address": ("address", "interface", "comment", "disabled"),
+    "dhcp_client": (
+        "interface",
+        "comment",
+        "disabled",
+        "add-default-route",
+        "use-peer-dns",
+        "use-peer-ntp",
+        "default-route-distance",
+    ),
+    "dns_static": ("name", "address", "type", "cname", "ttl", "comment", "disabled"),
+    "nat": (
+        "chain",
+        "action",
+        "protocol",
+        "src-address",
+        "dst-address",
+        "src-port",
+        "dst-port",
+        "in-interface",
+        "out-interface",
+        "in-interface-list",
+        "out-interface-list",
+        "to-addresses",
+        "to-ports",
+        "comment",
+        "disabled",
+        "log",
+        "log-prefix",
+    ),
+    "service": ("name", "disabled", "address", "port"),
+}
+# Keys the router does not take as properties of the entry itself.
+_NOT_PROPERTIES = frozenset({"comment", "ports", "members", "address"})
+
+
+def properties(kind: str, keep: tuple[str, ...] = ()) -> tuple[str, ...]:
+    """The keys of a kind that go to the router as they are (comment, ports, members are shaped apart)."""
+    return tuple(key for key in KEYS[kind] if key not in _NOT_PROPERTIES or key in keep)
+
 
 def _bool(value: Any) -> bool:
     return value if isinstance(value, bool) else str(value).lower() in _TRUE
@@ -41,20 +88,13 @@ def _copy(
 
 def ethernet_data(ethernet: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Factory ports are keyed by default-name and belong to the router: only listed properties are set."""
-    return [
-        _copy(entry, ("default-name", "name", "comment", "disabled", "mtu", "arp"))
-        for entry in ethernet or []
-    ]
+    return [_copy(entry, properties("ethernet", keep=("comment",))) for entry in ethernet or []]
 
 
 def bridge_data(bridges: list[dict[str, Any]], marker: str) -> list[dict[str, Any]]:
     data = []
     for bridge in bridges or []:
-        entry = _copy(
-            bridge,
-            ("name", "disabled", "protocol-mode", "vlan-filtering"),
-            bools=("disabled", "vlan-filtering"),
-        )
+        entry = _copy(bridge, properties("bridge"), bools=("disabled", "vlan-filtering"))
         entry["comment"] = owned_comment(bridge.get("comment"), marker)
         data.append(entry)
     return data
@@ -95,21 +135,14 @@ def owned_data(
 
 
 def address_data(addresses: list[dict[str, Any]], marker: str) -> list[dict[str, Any]]:
-    return owned_data(addresses, marker, ("address", "interface", "disabled"))
+    return owned_data(addresses, marker, properties("address", keep=("address",)))
 
 
 def dhcp_client_data(clients: list[dict[str, Any]], marker: str) -> list[dict[str, Any]]:
     data = owned_data(
         clients,
         marker,
-        (
-            "interface",
-            "disabled",
-            "add-default-route",
-            "use-peer-dns",
-            "use-peer-ntp",
-            "default-route-distance",
-        ),
+        properties("dhcp_client"),
         bools=("disabled", "use-peer-dns", "use-peer-ntp"),
     )
     for entry in data:
@@ -126,7 +159,7 @@ def dns_settings(servers: list[str], allow_remote_requests: Any) -> dict[str, An
 
 
 def dns_static_data(static: list[dict[str, Any]], marker: str) -> list[dict[str, Any]]:
-    data = owned_data(static, marker, ("name", "address", "type", "cname", "ttl", "disabled"))
+    data = owned_data(static, marker, properties("dns_static", keep=("address",)))
     for entry in data:
         # RouterOS prints type A as unset; sending it would look like a change on every run.
         if entry.get("type") == "A":
@@ -134,28 +167,8 @@ def dns_static_data(static: list[dict[str, Any]], marker: str) -> list[dict[str,
     return data
 
 
-_NAT_KEYS = (
-    "chain",
-    "action",
-    "protocol",
-    "src-address",
-    "dst-address",
-    "src-port",
-    "dst-port",
-    "in-interface",
-    "out-interface",
-    "in-interface-list",
-    "out-interface-list",
-    "to-addresses",
-    "to-ports",
-    "disabled",
-    "log",
-    "log-prefix",
-)
-
-
 def nat_data(rules: list[dict[str, Any]], marker: str) -> list[dict[str, Any]]:
-    data = owned_data(rules, marker, _NAT_KEYS, bools=("disabled", "log"))
+    data = owned_data(rules, marker, properties("nat"), bools=("disabled", "log"))
     for entry in data:
         for key in ("src-port", "dst-port", "to-ports"):
             if key in entry:
@@ -166,7 +179,7 @@ def nat_data(rules: list[dict[str, Any]], marker: str) -> list[dict[str, Any]]:
 def service_data(services: list[dict[str, Any]]) -> list[dict[str, Any]]:
     data = []
     for service in services or []:
-        entry = _copy(service, ("name", "disabled", "port"))
+        entry = _copy(service, properties("service"))
         if "port" in entry:
             entry["port"] = int(entry["port"])
         if service.get("address") is not None:

@@ -6,12 +6,33 @@ with every problem found, each naming the field path, the value and what would b
 
 from __future__ import annotations
 
+import importlib.util
 import ipaddress
 import re
+import sys
 from collections.abc import Callable, Iterable
+from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 from ansible.errors import AnsibleFilterError
+
+
+def _sibling(name: str) -> ModuleType:
+    """Ansible loads each filter file on its own, so a shared module is loaded by path."""
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name(f"{name}.py"))
+    if spec is None or spec.loader is None:
+        raise ImportError(name)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+# The keys each kind of entry may have are listed once, beside the data they become.
+_data = _sibling("routeros_data")
 
 # RouterOS takes almost any text as an interface name; these are the names a person can type in every tool.
 _INTERFACE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@-]{0,62}")
@@ -274,7 +295,7 @@ def check_interfaces(
     all_names: list[tuple[str, Any]] = []
     default_names: list[tuple[str, Any]] = []
     for path, entry in _entries(problems, f"{prefix}_ethernet", ethernet):
-        _only(problems, path, entry, ("default-name", "name", "comment", "disabled", "mtu", "arp"))
+        _only(problems, path, entry, _data.KEYS["ethernet"])
         if _require(
             problems, path, entry, "default-name", is_interface_name, "the port's factory name, e.g. ether1"
         ):
@@ -291,9 +312,7 @@ def check_interfaces(
     known = interface_names(ethernet, bridges, other if isinstance(other, list) else [])
     ports: list[tuple[str, Any]] = []
     for path, entry in _entries(problems, f"{prefix}_bridges", bridges):
-        _only(
-            problems, path, entry, ("name", "comment", "disabled", "ports", "protocol-mode", "vlan-filtering")
-        )
+        _only(problems, path, entry, _data.KEYS["bridge"])
         _require(problems, path, entry, "name", is_interface_name, "a bridge name (letters, digits, . _ @ -)")
         all_names.append((f"{path}.name", entry.get("name")))
         _optional(problems, path, entry, *_COMMENT)
@@ -313,7 +332,7 @@ def check_interfaces(
     _duplicates(problems, f"{prefix}_bridges", ports, "bridge port")
     list_names: list[tuple[str, Any]] = []
     for path, entry in _entries(problems, f"{prefix}_lists", lists):
-        _only(problems, path, entry, ("name", "comment", "members"))
+        _only(problems, path, entry, _data.KEYS["list"])
         if _require(
             problems, path, entry, "name", is_interface_name, "a list name (letters, digits, . _ @ -)"
         ):
@@ -346,7 +365,7 @@ def check_addresses(addresses: Any, known: list[str], field: str = "routeros_add
     problems = Problems()
     hosts: list[tuple[str, Any]] = []
     for path, entry in _entries(problems, field, addresses):
-        _only(problems, path, entry, ("address", "interface", "comment", "disabled"))
+        _only(problems, path, entry, _data.KEYS["address"])
         if _require(
             problems,
             path,
@@ -369,20 +388,7 @@ def check_dhcp_clients(clients: Any, known: list[str], field: str = "routeros_dh
     problems = Problems()
     interfaces: list[tuple[str, Any]] = []
     for path, entry in _entries(problems, field, clients):
-        _only(
-            problems,
-            path,
-            entry,
-            (
-                "interface",
-                "comment",
-                "disabled",
-                "add-default-route",
-                "use-peer-dns",
-                "use-peer-ntp",
-                "default-route-distance",
-            ),
-        )
+        _only(problems, path, entry, _data.KEYS["dhcp_client"])
         if _require(problems, path, entry, "interface", is_interface_name, "an interface name"):
             _known_interface(problems, f"{path}.interface", entry["interface"], known)
             interfaces.append((f"{path}.interface", entry["interface"]))
@@ -429,7 +435,7 @@ def check_dns(servers: Any, allow_remote: Any, static: Any, prefix: str = "route
         problems.add(f"{prefix}_allow_remote_requests", allow_remote, "true or false")
     names: list[tuple[str, Any]] = []
     for path, entry in _entries(problems, f"{prefix}_static", static):
-        _only(problems, path, entry, ("name", "address", "type", "cname", "ttl", "comment", "disabled"))
+        _only(problems, path, entry, _data.KEYS["dns_static"])
         if _require(problems, path, entry, "name", is_hostname, "a host name such as nas.lan"):
             names.append((f"{path}.name", (entry["name"].lower(), entry.get("type", "A"))))
         record = entry.get("type", "A")
@@ -449,32 +455,11 @@ def check_dns(servers: Any, allow_remote: Any, static: Any, prefix: str = "route
     return servers
 
 
-_NAT_KEYS = (
-    "chain",
-    "action",
-    "protocol",
-    "src-address",
-    "dst-address",
-    "src-port",
-    "dst-port",
-    "in-interface",
-    "out-interface",
-    "in-interface-list",
-    "out-interface-list",
-    "to-addresses",
-    "to-ports",
-    "comment",
-    "disabled",
-    "log",
-    "log-prefix",
-)
-
-
 def check_nat(rules: Any, known: list[str], lists: list[str], field: str = "routeros_nat_rules") -> Any:
     problems = Problems()
     seen: list[tuple[str, Any]] = []
     for path, rule in _entries(problems, field, rules):
-        _only(problems, path, rule, _NAT_KEYS)
+        _only(problems, path, rule, _data.KEYS["nat"])
         chain_ok = _require(problems, path, rule, "chain", lambda v: v in NAT_CHAINS, " or ".join(NAT_CHAINS))
         action = rule.get("action", "accept")
         if action not in NAT_ACTIONS:
@@ -522,7 +507,7 @@ def check_services(services: Any, field: str = "routeros_api_service_services") 
     problems = Problems()
     names: list[tuple[str, Any]] = []
     for path, entry in _entries(problems, field, services):
-        _only(problems, path, entry, ("name", "disabled", "address", "port"))
+        _only(problems, path, entry, _data.KEYS["service"])
         if _require(problems, path, entry, "name", lambda v: v in SERVICES, f"one of {', '.join(SERVICES)}"):
             names.append((f"{path}.name", entry["name"]))
         _optional(problems, path, entry, *_DISABLED)

@@ -14,11 +14,8 @@ from typing import Any
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.common.text.converters import to_native
-from ansible_collections.community.routeros.plugins.module_utils.api import (
-    api_argument_spec,
-    check_has_library,
-    create_api,
-)
+from ansible.module_utils.routeros_connection import CONNECTION_SPEC, connect
+from ansible_collections.community.routeros.plugins.module_utils.api import check_has_library
 
 try:
     from librouteros.exceptions import LibRouterosError
@@ -39,6 +36,10 @@ description:
 version_added: "1.0.0"
 author: netwatch-telegram-lab
 options:
+  connection:
+    description: The router's API connection settings (routeros_api_connection).
+    type: dict
+    required: true
   token_file:
     description: Router file that holds the token, for example C(netwatch-telegram/bot-token).
     type: str
@@ -59,8 +60,6 @@ options:
     description: Name of the imported certificate, and of its file next to O(token_file).
     type: str
     default: netwatch-telegram-ca
-extends_documentation_fragment:
-  - community.routeros.api
 notes:
   - Supports check mode and diff mode (the diff names what changes, never the token).
 """
@@ -68,9 +67,7 @@ notes:
 EXAMPLES = r"""
 - name: Store the token and trust the built-in CA store
   routeros_telegram_setup:
-    hostname: 192.0.2.1
-    username: admin
-    password: "{{ router_password }}"
+    connection: "{{ routeros_api_connection }}"
     token_file: netwatch-telegram/bot-token
     token: "{{ vault_telegram_token }}"
 """
@@ -161,14 +158,17 @@ def main() -> None:
         "ca_pem": {"type": "str"},
         "ca_name": {"type": "str", "default": "netwatch-telegram-ca"},
     }
-    argument_spec.update(api_argument_spec())
+    argument_spec.update(CONNECTION_SPEC)
     module = AnsibleModule(
         argument_spec=argument_spec,
         supports_check_mode=True,
         required_if=[("trust", "certificate", ("ca_pem",))],
     )
     check_has_library(module)
-    api = create_api(module)
+    try:
+        api = connect(module.params["connection"])
+    except ConnectionError as error:
+        module.fail_json(msg=str(error))
     check = module.check_mode
     params = module.params
     changes: list[str] = []

@@ -17,11 +17,8 @@ from typing import Any
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.common.text.converters import to_native
-from ansible_collections.community.routeros.plugins.module_utils.api import (
-    api_argument_spec,
-    check_has_library,
-    create_api,
-)
+from ansible.module_utils.routeros_connection import CONNECTION_SPEC, connect
+from ansible_collections.community.routeros.plugins.module_utils.api import check_has_library
 
 try:
     from librouteros.exceptions import LibRouterosError
@@ -43,6 +40,10 @@ description:
 version_added: "1.0.0"
 author: netwatch-telegram-lab
 options:
+  connection:
+    description: The router's API connection settings (routeros_api_connection).
+    type: dict
+    required: true
   storage:
     description: The notifier's directory of files on the router.
     type: str
@@ -84,8 +85,6 @@ options:
     description: Seconds to wait for Telegram's answers, for the DOWN and again for the UP.
     type: int
     default: 60
-extends_documentation_fragment:
-  - community.routeros.api
 notes:
   - Changes nothing lasting on the router; check mode only reports what would be done.
 """
@@ -100,23 +99,12 @@ result:
 RECONNECT_SECONDS = 90
 
 
-class _Raising:
-    """What create_api needs of a module, failing with an exception instead of ending the module: a
-    connection attempt during a reboot is expected to fail."""
-
-    def __init__(self, module: AnsibleModule) -> None:
-        self.params = module.params
-
-    def fail_json(self, msg: str, **_: Any) -> None:
-        raise ConnectionError(msg)
-
-
 class Router:
     """An API session that survives a reboot: each call reconnects if the connection dropped, and notices
     when the router's uptime went back (it rebooted)."""
 
     def __init__(self, module: AnsibleModule) -> None:
-        self.connect = lambda: create_api(_Raising(module))
+        self.connect = lambda: connect(module.params["connection"])
         self.api: Any = self.connect()
         self.uptime = self._uptime()
         self.rebooted = False
@@ -246,7 +234,7 @@ def main() -> None:
         "chats": {"type": "list", "elements": "str", "required": True},
         "wait": {"type": "int", "default": 60},
     }
-    argument_spec.update(api_argument_spec())
+    argument_spec.update(CONNECTION_SPEC)
     module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
     check_has_library(module)
     params = module.params
