@@ -19,6 +19,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,9 +34,9 @@ from lab.testing import RunningLab, new_lab
 ROOT = Path(__file__).resolve().parent.parent
 
 # The plain approach first: when the --budget runs out, the project's own runs are the ones cut short.
-PLAYBOOKS = {"plain": ROOT / "bench" / "plain_baseline.yml", "site.yml": ROOT / "playbooks" / "baseline.yml"}
-# The plain approach runs with Ansible's default forks; site.yml with the project's ansible.cfg (forks 50).
-EXTRA_ENV = {"plain": {"ANSIBLE_FORKS": "5"}, "site.yml": {}}
+PLAYBOOKS = {"plain": ROOT / "bench" / "plain_baseline.yml", "baseline": ROOT / "playbooks" / "baseline.yml"}
+# The plain approach runs with Ansible's default forks; the baseline with the project's ansible.cfg.
+EXTRA_ENV = {"plain": {"ANSIBLE_FORKS": "5"}, "baseline": {}}
 QUICK_ROUTERS = (1,)
 
 
@@ -50,6 +51,7 @@ class Measured:
     logins: float = 0.0
     sentences: float = 0.0
     changed: int = 0
+    peak_mb: float = 0.0
     note: str = ""
 
     def line(self) -> str:
@@ -57,14 +59,43 @@ class Measured:
             return f"{self.routers:>7} {self.approach:>9} {self.run:>6}  {self.note}"
         return (
             f"{self.routers:>7} {self.approach:>9} {self.run:>6} {self.wall:>8.1f} {self.cpu:>8.1f} "
-            f"{self.lab_cpu:>7.1f} {self.logins:>8.1f} {self.sentences:>10.1f} {self.changed:>8}  {self.note}"
+            f"{self.lab_cpu:>7.1f} {self.logins:>8.1f} {self.sentences:>10.1f} {self.changed:>8} "
+            f"{self.peak_mb:>8.0f}  {self.note}"
         )
 
 
 HEADER = (
     f"{'routers':>7} {'approach':>9} {'run':>6} {'wall s':>8} {'CPU s':>8} {'lab s':>7} "
-    f"{'logins/r':>8} {'sentences/r':>10} {'changed':>8}"
+    f"{'logins/r':>8} {'sentences/r':>10} {'changed':>8} {'peak MB':>8}"
 )
+
+
+class PeakMemory:
+    """The largest total resident memory of a process group (ansible-playbook and its workers), sampled."""
+
+    def __init__(self, group: int) -> None:
+        self.group = group
+        self.peak_kb = 0
+        self.stopped = threading.Event()
+        self.thread = threading.Thread(target=self._sample, daemon=True)
+        self.thread.start()
+
+    def _sample(self) -> None:
+        while not self.stopped.wait(0.2):
+            total = 0
+            for status in Path("/proc").glob("[0-9]*/stat"):
+                try:
+                    fields = status.read_text().rsplit(")", 1)[1].split()
+                    if int(fields[2]) == self.group:
+                        total += int(fields[21]) * os.sysconf("SC_PAGE_SIZE") // 1024
+                except (OSError, IndexError, ValueError):
+                    continue
+            self.peak_kb = max(self.peak_kb, total)
+
+    def stop(self) -> float:
+        self.stopped.set()
+        self.thread.join()
+        return self.peak_kb / 1024
 
 
 def children_cpu() -> float:
@@ -92,7 +123,7 @@ def write_inventory(target: Path, lab: RunningLab) -> None:
 
 def play(
     approach: str, inventory: Path, backups: Path, timeout: float
-) -> tuple[float, float, dict[str, Any]]:
+) -> tuple[float, float, float, dict[str, Any]]:
     env = {
         **os.environ,
         "ANSIBLE_CONFIG": str(ROOT / "ansible.cfg"),
@@ -118,12 +149,15 @@ def play(
         text=True,
         start_new_session=True,
     )
+    memory = PeakMemory(process.pid)
     try:
         stdout, stderr = process.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
         os.killpg(process.pid, signal.SIGKILL)
         process.communicate()
         raise
+    finally:
+        peak = memory.stop()
     wall, cpu = time.monotonic() - started, children_cpu() - cpu_before
     try:
         report: dict[str, Any] = json.loads(stdout)
@@ -132,7 +166,7 @@ def play(
             f"{approach}: ansible-playbook printed no JSON report:\n{stdout}\n{stderr}"
         ) from None
     report["rc"] = process.returncode
-    return wall, cpu, report
+    return wall, cpu, peak, report
 
 
 def measure(routers: int, approach: str, deadline: float) -> list[Measured]:
@@ -154,7 +188,7 @@ def measure(routers: int, approach: str, deadline: float) -> list[Measured]:
                 lab.ctl("stats", "reset")
                 lab_before = process_cpu(lab.process.pid)
                 try:
-                    row.wall, row.cpu, report = play(
+                    row.wall, row.cpu, row.peak_mb, report = play(
                         approach, work / "inventory", work / "backups", remaining
                     )
                 except subprocess.TimeoutExpired:
@@ -193,9 +227,15 @@ def main() -> None:
     print(f"{os.cpu_count()} CPUs; CPU s = ansible-playbook and its children, lab s = the lab process")
     print(HEADER, flush=True)
     for size in sizes:
-        for approach in PLAYBOOKS:
-            for row in measure(size, approach, deadline):
+        rows = {approach: measure(size, approach, deadline) for approach in PLAYBOOKS}
+        for approach_rows in rows.values():
+            for row in approach_rows:
                 print(row.line(), flush=True)
+        for plain, ours in zip(rows["plain"], rows["baseline"], strict=True):
+            if plain.wall and ours.wall:
+                print(
+                    f"{size:>7} {'ratio':>9} {ours.run:>6} {plain.wall / ours.wall:>7.1f}x  plain wall / ours"
+                )
 
 
 if __name__ == "__main__":

@@ -338,6 +338,7 @@ def test_a_router_without_the_builtin_store_trusts_a_given_ca(alerting, tmp_path
         f"routeros:\n  hosts:\n    lab-r2:\n      ansible_host: {alerting.lab.address(2)}\n"
     )
     settings = {
+        "routeros_backup_dir": str(tmp_path / "backups"),
         "routeros_netwatch_hosts": [],
         "routeros_telegram_trust": "certificate",
         "routeros_telegram_ca_file": str(alerting.lab.state / "lab-internet-ca.pem"),

@@ -213,7 +213,7 @@ BAD_INPUTS = {
     "routeros_addresses_entries": ([{"address": "10.0.0.1/33", "interface": "wlan1"}], "'10.0.0.1/33'"),
     "routeros_nat_rules": (
         [{"action": "masquerade", "out-interface": "ether1-isp"}],
-        "routeros_nat_rules[0].chain",
+        "missing required arguments: chain found in routeros_nat_rules",
     ),
     "routeros_dns_servers": (["8.8.8"], "'8.8.8'"),
     "routeros_dhcp_client_interfaces": ([{"interface": "ether9"}], "'ether9'"),

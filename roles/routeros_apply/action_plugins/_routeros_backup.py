@@ -14,6 +14,7 @@ from typing import Any
 import paramiko
 import yaml
 from ansible.errors import AnsibleActionFail
+from ansible.module_utils.parsing.convert_bool import boolean
 from ansible_collections.community.routeros.plugins.module_utils._api_data import PATHS, split_path
 
 # How a backup directory this toolkit wrote is named (UTC time to the microsecond) and what it holds.
@@ -74,7 +75,7 @@ def _write_private(path: Path, content: str) -> None:
 def export(backup: dict[str, Any], settings: dict[str, Any]) -> str:
     """`/export terse` over SSH (paramiko); host keys checked in ~/.ssh/known_hosts unless told not to."""
     client = paramiko.SSHClient()
-    if backup.get("ssh_host_key_checking", True):
+    if boolean(backup.get("ssh_host_key_checking", True)):
         client.load_system_host_keys()
         client.set_missing_host_key_policy(paramiko.RejectPolicy())
     else:
@@ -117,7 +118,7 @@ def save(host: str, backup: dict[str, Any], items: Any, settings: dict[str, Any]
         _write_private(
             target / _DOCUMENT, yaml.safe_dump(items, allow_unicode=True, sort_keys=False, indent=2)
         )
-        if backup.get("export", True):
+        if boolean(backup.get("export", True)):
             _write_private(target / _EXPORT, export(backup, settings))
     except BaseException:
         # A half-written backup is no backup: nothing of it stays, and the run stops before any write.

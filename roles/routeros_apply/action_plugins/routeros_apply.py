@@ -22,6 +22,7 @@ from types import ModuleType
 from typing import Any
 
 from ansible.errors import AnsibleActionFail
+from ansible.module_utils.parsing.convert_bool import boolean
 from ansible.plugins.action import ActionBase
 from ansible_collections.community.routeros.plugins.module_utils import _api_helper
 from ansible_collections.community.routeros.plugins.module_utils._api_data import PATHS, split_path
@@ -157,10 +158,10 @@ class _Connection:
             "username": settings["username"],
             "password": settings.get("password", ""),
             "port": port or None,
-            "tls": bool(settings.get("tls", False)),
+            "tls": boolean(settings.get("tls", False)),
             "force_no_cert": False,
-            "validate_certs": bool(settings.get("validate_certs", True)),
-            "validate_cert_hostname": bool(settings.get("validate_cert_hostname", False)),
+            "validate_certs": boolean(settings.get("validate_certs", True)),
+            "validate_cert_hostname": boolean(settings.get("validate_cert_hostname", False)),
             "ca_path": settings.get("ca_path") or None,
             "encoding": "UTF-8",
             "timeout": int(settings.get("timeout", 10)),
@@ -178,7 +179,7 @@ def _sync(api: Any, entry: dict[str, Any], check_mode: bool, version: str) -> di
         "data": copy.deepcopy(entry.get("data") or []),
         "handle_absent_entries": entry.get("handle_absent_entries", "ignore"),
         "handle_entries_content": entry.get("handle_entries_content", "ignore"),
-        "ensure_order": bool(entry.get("ensure_order", False)),
+        "ensure_order": boolean(entry.get("ensure_order", False)),
         "handle_read_only": "error",
         "handle_write_only": "create_only",
         "restrict": [
@@ -298,7 +299,7 @@ class ActionModule(ActionBase):
             "paths": [e["path"] for e in changing],
         }
         store = _sibling("_routeros_backup")
-        wanted = bool(backup.get("enabled")) and (bool(changing) or bool(backup.get("always")))
+        wanted = boolean(backup.get("enabled", False)) and bool(changing)
         if wanted and not check_mode:
             document = store.document(recorder.reads, plan, version)
             summary["backup"] = store.save(host, backup, document, settings)
