@@ -10,7 +10,7 @@ import contextlib
 import logging
 from dataclasses import dataclass, field
 
-from lab import protocol
+from lab import jobs, protocol
 from lab.errors import CommandError
 from lab.query import compile_query
 from lab.router import Result, Router
@@ -138,11 +138,13 @@ class Session:
             raise CommandError("no such command" if menu_known else "no such command prefix", 0)
         menu, command = split
         args = dict(request.args)
-        result = self.router.execute("/".join(menu), command, args)
+        # Menus that answer per user (script run, environment) learn from this whose command it is.
+        with jobs.acting_as(self.user):
+            result = self.router.execute("/".join(menu), command, args)
         if command == "print" and result.rows is not None:
             rows = result.rows
             if request.queries:
-                matches = compile_query(request.queries)
+                matches = compile_query(request.queries, "/".join(menu))
                 rows = [row for row in rows if matches(row)]
             if "count-only" in args:
                 return Result(ret=str(len(rows)))

@@ -12,7 +12,9 @@ if TYPE_CHECKING:
     from lab.router import Router
     from lab.server import Lab
 
-_HOST_USAGE = "host ROUTER|all ADDRESS up|down|loss PERCENT|delay MS"
+_HOST_USAGE = "host ROUTER|all ADDRESS up|down|loss PERCENT|delay MS|port PORT open|closed|http STATUS"
+# How many words each action takes after ADDRESS.
+_HOST_ACTIONS = {"up": 1, "down": 1, "loss": 2, "delay": 2, "port": 3, "http": 2}
 
 
 def _routers(lab: Lab, reference: str) -> list[Router]:
@@ -32,32 +34,49 @@ def _number(text: str, what: str, low: float, high: float) -> float:
 @verb(
     "host",
     _HOST_USAGE,
-    "make a monitored host answer or not, lose PERCENT of packets, or answer after MS "
+    "make a monitored host answer or not, lose PERCENT of packets, answer after MS, refuse TCP on a PORT "
+    "(open by default) or answer HTTP GETs with STATUS (200 by default) "
     "(not an RFC 5737 documentation address: those never answer)",
 )
 def _host(lab: Lab, args: list[str]) -> list[dict[str, str]]:
-    if (
-        len(args) < 3
-        or args[2] not in ("up", "down", "loss", "delay")
-        or len(args) != (4 if args[2] in ("loss", "delay") else 3)
-    ):
+    if len(args) < 3 or args[2] not in _HOST_ACTIONS or len(args) != 2 + _HOST_ACTIONS[args[2]]:
+        raise UsageError(f"usage: {_HOST_USAGE}")
+    action = args[2]
+    if action == "port" and args[4] not in ("open", "closed"):
         raise UsageError(f"usage: {_HOST_USAGE}")
     changed = []
     for router in _routers(lab, args[0]):
         host = router.network.ensure_host(router.index, args[1])
         with router.network.lock:
-            if args[2] in ("up", "down"):
-                host.up = args[2] == "up"
-            elif args[2] == "loss":
+            if action in ("up", "down"):
+                host.up = action == "up"
+            elif action == "loss":
                 host.loss_percent = _number(args[3], "loss", 0, 100)
-            else:
+            elif action == "delay":
                 host.delay_ms = _number(args[3], "delay", 0, 3_600_000)
+            elif action == "port":
+                port = _whole(args[3], "port", 1, 65535)
+                if args[4] == "closed":
+                    host.closed_ports.add(port)
+                else:
+                    host.closed_ports.discard(port)
+            else:
+                host.http_status = _whole(args[3], "http status", 100, 599)
         changed.append({"router": str(router.index), **host.describe()})
     return changed
 
 
+def _whole(text: str, what: str, low: int, high: int) -> int:
+    if not text.isdigit() or not low <= int(text) <= high:
+        raise UsageError(f"{what} must be a whole number {low}..{high}, got {text!r}")
+    return int(text)
+
+
 @verb(
-    "hosts", "hosts ROUTER", "the hosts the router's virtual network knows; any other address never answers"
+    "hosts",
+    "hosts ROUTER",
+    "the hosts the router's virtual network knows (with their closed ports and HTTP status when set); "
+    "any other address never answers",
 )
 def _hosts(lab: Lab, args: list[str]) -> list[dict[str, str]]:
     if len(args) != 1:

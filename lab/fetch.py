@@ -14,6 +14,7 @@ import ipaddress
 import ssl
 import time
 import urllib.parse
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -32,13 +33,28 @@ if TYPE_CHECKING:
 USER_DATA_LIMIT = 64512
 DEFAULT_IDLE_TIMEOUT_MS = 10_000
 SUPPORTED_MODES = ("http", "https")
+# "fetch - return error code and HTTP headers to :onerror script" (changelog 7.22).
+ERROR_ATTRIBUTES_SINCE = (7, 22)
 
 
 # ----- the router's error texts for fetch
 
 
-def status_failure(status: int) -> CommandError:
-    return errors.failure(f"Fetch failed with status {status}")
+class FetchError(CommandError):
+    """A failed fetch; from 7.22 an HTTP answer outside 2xx also carries `code` and `http-headers`, which
+    `:onerror err,attr` hands a script (manual, Fetch, "Return value to a variable", Example 2)."""
+
+    def __init__(self, message: str, category: int | None, attributes: dict[str, str] | None) -> None:
+        super().__init__(message, category)
+        self.attributes = attributes
+
+
+def status_failure(status: int, attributes: dict[str, str] | None = None, reason: str = "") -> CommandError:
+    """Before 7.22 `failure: Fetch failed with status 404`; from 7.22, with the attributes, the text the
+    manual's Fetch example prints: `failure: Status 404, Not Found`."""
+    text = f"Fetch failed with status {status}" if attributes is None else f"Status {status}, {reason}"
+    plain = errors.failure(text)
+    return FetchError(plain.message, plain.category, attributes)
 
 
 def dns_failure() -> CommandError:
@@ -97,6 +113,7 @@ class Outcome:
     headers: list[tuple[str, str]]
     body: bytes
     duration_ms: int
+    reason: str = ""
 
 
 # ----- prepare (router lock held)
@@ -159,6 +176,42 @@ def _check_chain(leaf: x509.Certificate, anchors: list[x509.Certificate], now: f
     return None
 
 
+# `http-percent-encoding=yes` "percent-encodes every character in the request path except alphanumeric and
+# -._~/?^=:" (manual, /tool/fetch).
+_PATH_KEPT = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~/?^=:")
+
+
+def _escaped(data: bytes, kept: Callable[[int], bool]) -> str:
+    return "".join(chr(byte) if kept(byte) else f"%{byte:02X}" for byte in data)
+
+
+def _on_the_wire(byte: int) -> bool:
+    """Bytes an HTTP request line carries as they are: visible ASCII. A space, a control character or a byte
+    of a UTF-8 character (`\\E2\\9D\\8C` in a script) cannot stand in a request line."""
+    return 0x21 <= byte <= 0x7E
+
+
+def request_target(path: str, query: str, percent_encoding: bool) -> str:
+    """The path and query a fetch asks for, as they go on the wire.
+
+    RouterOS sends the URL as the script wrote it (`http-percent-encoding` is `no` by default), and the
+    seed paper's URLs, with spaces and UTF-8 emoji in the text, reached Telegram. The lab's servers, like any
+    strict HTTP parser, cannot read a raw space or byte outside ASCII in a request line, so the lab sends
+    those bytes percent-encoded: the server reads the same text. With `http-percent-encoding=yes` the path
+    (the part before `?`) is encoded as the manual says; the query is treated as with `no`, so `&` and `=`
+    keep separating parameters. Lab text is UTF-8 with surrogateescape: bytes that are no UTF-8 go out as
+    they were.
+    """
+    raw_path = path.encode("utf-8", errors="surrogateescape")
+    if percent_encoding:
+        target = _escaped(raw_path, lambda byte: byte in _PATH_KEPT)
+    else:
+        target = _escaped(raw_path, _on_the_wire)
+    if query:
+        target += "?" + _escaped(query.encode("utf-8", errors="surrogateescape"), _on_the_wire)
+    return target
+
+
 def prepare(router: Router, args: Props) -> Plan:
     url = _url(args)
     parsed = urllib.parse.urlsplit(url)
@@ -175,9 +228,9 @@ def prepare(router: Router, args: Props) -> Plan:
     timeout_ms = DEFAULT_IDLE_TIMEOUT_MS if idle in ("", "none") else values.parse_duration_ms(idle)
     if args.get("duration"):
         timeout_ms = min(timeout_ms, values.parse_duration_ms(args["duration"]))
-    path = parsed.path or "/"
-    if parsed.query:
-        path += "?" + parsed.query
+    path = request_target(
+        parsed.path or "/", parsed.query, args.get("http-percent-encoding", "false") == "true"
+    )
     plan = Plan(
         url=url,
         method=method,
@@ -271,10 +324,13 @@ def transfer(plan: Plan) -> Outcome:
         if plan.tls == "real" and plan.verify:
             _check_peer_dates(connection, plan)
         headers = {"Host": plan.host_header, "User-Agent": "MikroTik", **plan.headers}
-        connection.request(plan.method, plan.path, body=plan.body, headers=headers)
+        # Header text goes out as the bytes the script wrote (UTF-8), not as Python's latin-1.
+        raw = {name: value.encode("utf-8", errors="surrogateescape") for name, value in headers.items()}
+        connection.request(plan.method, plan.path, body=plan.body, headers=raw)
         response = connection.getresponse()
         body = response.read()
-        return Outcome(response.status, response.getheaders(), body, int((time.monotonic() - started) * 1000))
+        duration_ms = int((time.monotonic() - started) * 1000)
+        return Outcome(response.status, response.getheaders(), body, duration_ms, response.reason)
     except ssl.SSLCertVerificationError as problem:
         raise tls_failure(_verify_reason(problem)) from None
     except ssl.SSLError as problem:
@@ -322,7 +378,12 @@ def log_failure(router: Router, plan: Plan, error: CommandError) -> None:
 
 def finish(router: Router, plan: Plan, outcome: Outcome) -> Props:
     if not 200 <= outcome.status < 300:
-        raise status_failure(outcome.status)
+        attributes = None
+        if router.version_tuple >= ERROR_ATTRIBUTES_SINCE:
+            # As the manual prints them: `Cache-Control: no-store;Connection: Keep-Alive;...`.
+            headers = ";".join(f"{name}: {value}" for name, value in outcome.headers)
+            attributes = {"code": str(outcome.status), "http-headers": headers}
+        raise status_failure(outcome.status, attributes, outcome.reason)
     kib = str(len(outcome.body) // 1024)
     row: Props = {
         "status": "finished",

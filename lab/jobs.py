@@ -1,18 +1,25 @@
 """Script jobs: every script running on a router is a job, listed in /system/script/job while it runs.
 
 A job's row is added before the script's first statement runs and removed after its last (or its error),
-so a script can count its own running instances. Netwatch, the scheduler and `/system/script/run` over the
-API start scripts through `launch`, each in its own thread, as RouterOS runs each beside everything else.
-The script engine installs `router.script_runner`; until it does, runs are skipped and the router log says
-why.
+so a script can count its own running instances. Netwatch and the scheduler start scripts through `launch`,
+each in its own thread, as RouterOS runs each beside everything else; `/system/script/run` over the API runs
+the script in the API's own worker thread through `run_here` and answers when it has finished. The script
+engine installs `router.script_runner`; until it does, runs are skipped and the router log says why.
+
+Who is acting: a command reaches `router.execute` without saying who sent it, yet some menus answer per user
+(/system/script/environment lists the caller's globals; /system/script/run runs as the caller). The API
+session and the script engine therefore name the user for the commands they run in their thread
+(`acting_as`), and such menus read it with `acting_user`.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from lab.errors import CommandError
 
@@ -92,12 +99,42 @@ class Job:
         return False
 
 
+class RunOutcome(Protocol):
+    """How a script run ended (the engine's RunResult): its error as RouterOS words it, or None; the value a
+    top-level `:return` gave, as text, or None."""
+
+    error: str | None
+    value: str | None
+
+
+class Environment(Protocol):
+    """The script engine's global variables of one router, as /system/script/environment shows them."""
+
+    def variables(self, user: str) -> list[tuple[str, str, str | None]]:
+        """(id, name, value as printed) of each global `user` has, in the order they were made; the value is
+        None where the lab cannot print it as RouterOS does (a function, which RouterOS shows compiled)."""
+        ...
+
+    def remove(self, user: str, name: str) -> bool:
+        """Forgets one global of `user`; False when there is none of that name."""
+        ...
+
+    def assign(self, user: str, name: str, text: str) -> bool:
+        """Gives an existing global of `user` the value written as `text`, typed as a script types a word."""
+        ...
+
+
 class JobTable:
     """One router's running jobs. Rows live in router state as dynamic items, so print, get, find and where
-    work as in every menu and a boot drops them; the table keeps what a row cannot hold (the stop signal)."""
+    work as in every menu and a boot drops them; the table keeps what a row cannot hold (the stop signal).
+
+    It also holds what the script engine exposes to menus while it runs: its globals (`environment`).
+    """
 
     def __init__(self) -> None:
         self._running: dict[str, Job] = {}
+        # Set by the script engine when it is installed (lab.script.runner); None means no engine, no globals.
+        self.environment: Environment | None = None
 
     def begin(
         self,
@@ -143,6 +180,26 @@ class JobTable:
         with router.lock:
             for job in self._running.values():
                 job.cancelled.set()
+
+
+_acting = threading.local()
+
+
+@contextlib.contextmanager
+def acting_as(user: str | None) -> Iterator[None]:
+    """Commands this thread runs inside the block are the given user's (the API session's, the script's)."""
+    previous = getattr(_acting, "user", None)
+    _acting.user = user
+    try:
+        yield
+    finally:
+        _acting.user = previous
+
+
+def acting_user() -> str | None:
+    """The user on whose behalf this thread runs commands now; None for the lab's own calls (tests, ctl)."""
+    user: str | None = getattr(_acting, "user", None)
+    return user
 
 
 def user_policies(router: Router, user: str) -> frozenset[str]:
@@ -212,3 +269,29 @@ def launch(
 
     threading.Thread(target=run, name=f"script router{router.index} {origin}", daemon=True).start()
     return job
+
+
+def run_here(
+    router: Router,
+    source: str,
+    user: str,
+    origin: str,
+    *,
+    script: str | None = None,
+    policies: frozenset[str] | None = None,
+) -> RunOutcome | None:
+    """Run `source` as `user` in this thread and return when it has finished (`/system/script/run` over the
+    API answers only then). None when no script engine is loaded (the router log says so) or nothing runs."""
+    runner = router.script_runner
+    if runner is None:
+        with router.lock:
+            router.log("script,error", f"{origin}: the lab has no script engine loaded; script not run")
+        return None
+    if not source.strip():
+        return None
+    granted = user_policies(router, user) if policies is None else policies
+    job = router.script_jobs.begin(router, user, granted, script)
+    try:
+        return runner(router, source, {}, user, policies=granted, job=job)
+    finally:
+        router.script_jobs.end(router, job)

@@ -4,18 +4,36 @@
 on every tick, so add/set/disable/remove take effect at once. A probe's outcome is drawn when it starts and
 applied when a real probe would have finished (after the reply's delay, or the timeout), so alert latency is
 real time.
+
+Every probe type of the manual is simulated (lab/README.md, "Netwatch"): `simple` and `icmp` ping the
+host, `tcp-conn` opens a TCP connection, `http-get`/`https-get` add a GET request, `dns` asks a DNS server for
+a name. What a host answers comes from lab.reachability and the host table (lab.network); a probe the lab
+cannot simulate (an HTTP probe of the router itself) is never run: the router log says it is not supported in
+the lab, and the status stays unknown.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import math
 import random
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from lab import jobs, values
+from cryptography import x509
+
+from lab import dns, errors, jobs, values
+from lab.errors import CommandError
 from lab.menus.base import Props
-from lab.reachability import reachable
+from lab.menus.tool import (
+    DEFAULT_HTTP_CODES,
+    DEFAULT_PORTS,
+    http_code_ranges,
+    probe_address,
+    tcp_threshold_ms,
+)
+from lab.network import chain_problem
+from lab.reachability import SILENT, Reach, dns_server, is_own_address, reachable, service_at
 
 if TYPE_CHECKING:
     from lab.router import Router
@@ -23,8 +41,27 @@ if TYPE_CHECKING:
 # Netwatch scripts run as this internal user, limited to read, write, test and reboot (BRIEF §5).
 SCRIPT_USER = "*sys"
 PATH = "tool/netwatch"
-# Probe types the lab simulates; others keep status unknown, as an unanswered probe would.
-SIMULATED = ("simple", "icmp")
+# Every probe type the command tree lists.
+SIMULATED = ("simple", "icmp", "tcp-conn", "http-get", "https-get", "dns")
+# The result fields each probe type fills in; every probe replaces those of the one before.
+TYPE_FIELDS: dict[str, tuple[str, ...]] = {
+    "icmp": (
+        "sent-count",
+        "response-count",
+        "loss-count",
+        "loss-percent",
+        "rtt-avg",
+        "rtt-min",
+        "rtt-max",
+        "rtt-jitter",
+        "rtt-stdev",
+    ),
+    "tcp-conn": ("tcp-connect-time",),
+    "http-get": ("http-status-code", "http-resp-time"),
+    "https-get": ("http-status-code", "http-resp-time"),
+    "dns": ("ip",),
+}
+DNS_PORT = 53
 
 
 @dataclass
@@ -41,6 +78,8 @@ class Probe:
     target: tuple[str, str]
     next_at: float
     pending: Result | None = None
+    # Set once the lab has refused to run this probe (and said so in the router log).
+    refused: bool = False
 
 
 def _ms(props: Props, name: str, default: str = "0s") -> float:
@@ -96,17 +135,45 @@ class Prober:
         if probe.pending is not None and now >= probe.pending.done_at:
             launches = self._apply(router, item_id, props, probe.pending)
             probe.pending = None
-        if probe.pending is None and now >= probe.next_at and target[1] in SIMULATED:
-            probe.pending = self._draw(router, props, now)
+        if probe.pending is None and now >= probe.next_at and target[1] in SIMULATED and not probe.refused:
+            try:
+                probe.pending = self._draw(router, props, now)
+            except CommandError as refusal:
+                # Never a quiet wrong answer: the probe does not run, and the router log says why.
+                probe.refused = True
+                router.log("netwatch,error", f"netwatch {_origin(props)}: {refusal.message}")
+                return launches
             probe.next_at = max(now + _ms(props, "interval") / 1000, probe.pending.done_at)
         return launches
 
+    # ----- drawing one probe's outcome
+
     def _draw(self, router: Router, props: Props, now: float) -> Result:
-        answers, loss, delay = reachable(router, props.get("host", ""))
+        kind = props.get("type", "simple")
         timeout = _ms(props, "timeout", "3s") / 1000
-        if props.get("type") != "icmp":
-            ok = answers and self.rng.random() * 100 >= loss and delay / 1000 <= timeout
-            return Result(ok=ok, done_at=now + (delay / 1000 if ok else timeout))
+        source = props.get("src-address", "")
+        # The manual: "If the address is not configured on the router or was lost, then the host will be
+        # considered as down": nothing leaves the router, as if no answer came.
+        source_lost = bool(source) and not is_own_address(router, source)
+        if kind == "dns":
+            return self._dns(router, props, now, timeout, source_lost)
+        if kind in ("tcp-conn", "http-get", "https-get"):
+            return self._tcp(router, props, now, timeout, source_lost)
+        address = probe_address(props.get("host", ""))
+        reach = SILENT if source_lost else reachable(router, address)
+        if kind != "icmp":
+            ok = self._answered(reach, timeout)
+            return Result(ok=ok, done_at=now + (reach.delay_ms / 1000 if ok else timeout))
+        return self._icmp(props, reach, now, timeout)
+
+    def _answered(self, reach: Reach, timeout: float) -> bool:
+        """One exchange of packets: the answer comes back (not lost) within the timeout."""
+        if not reach.answers or reach.delay_ms / 1000 > timeout:
+            return False
+        return self.rng.random() * 100 >= reach.loss_percent
+
+    def _icmp(self, props: Props, reach: Reach, now: float, timeout: float) -> Result:
+        answers, loss, delay = reach
         count = int(props.get("packet-count", "10"))
         spacing = _ms(props, "packet-interval") / 1000
         rtts = [
@@ -138,6 +205,68 @@ class Prober:
             )
         return Result(ok=ok, done_at=now + (count - 1) * spacing + last_wait, fields=fields)
 
+    def _tcp(self, router: Router, props: Props, now: float, timeout: float, source_lost: bool) -> Result:
+        """tcp-conn: the three-way handshake; http-get and https-get: then a GET and its answer."""
+        kind = props.get("type", "simple")
+        address = probe_address(props.get("host", ""))
+        port = int(props.get("port") or DEFAULT_PORTS[kind])
+        service = service_at(router, address, port)
+        if service.own and kind != "tcp-conn":
+            raise errors.not_supported(f"{kind} of the router's own address {address}")
+        reach = SILENT if source_lost else service.reach
+        delay = reach.delay_ms / 1000
+        if not self._answered(reach, timeout):
+            return Result(ok=False, done_at=now + timeout)
+        if not service.open:
+            # A closed port answers the SYN with a reset: the probe fails at once, with no connect time.
+            return Result(ok=False, done_at=now + delay)
+        if kind == "tcp-conn":
+            fields = {"tcp-connect-time": _format_ms(reach.delay_ms)}
+            ok = reach.delay_ms <= tcp_threshold_ms(props.get("thr-tcp-conn-time", "1s"))
+            return Result(ok=ok, done_at=now + delay, fields=fields)
+        if 2 * delay > timeout:
+            return Result(ok=False, done_at=now + timeout)
+        if kind == "https-get" and props.get("check-certificate") == "true":
+            problem = chain_problem(
+                router.network.ca.leaf(address), _netwatch_anchors(router), router.clock.now().timestamp()
+            )
+            if problem is not None:
+                return Result(ok=False, done_at=now + 2 * delay)
+        status = service.http_status
+        fields = {"http-status-code": str(status), "http-resp-time": _format_ms(reach.delay_ms)}
+        codes = http_code_ranges(props.get("http-codes") or DEFAULT_HTTP_CODES)
+        ok = any(low <= status <= high for low, high in codes) and reach.delay_ms <= _ms(
+            props, "thr-http-time", "10s"
+        )
+        return Result(ok=ok, done_at=now + 2 * delay, fields=fields)
+
+    def _dns(self, router: Router, props: Props, now: float, timeout: float, source_lost: bool) -> Result:
+        """Asks `dns-server` (else the first server of /ip dns) for the A record of `host`."""
+        name = props.get("host", "")
+        server = props.get("dns-server") or _configured_dns_server(router)
+        if not server:
+            return Result(ok=False, done_at=now + timeout)
+        if is_own_address(router, server) and not source_lost:
+            # The router's own resolver: static entries first, then the virtual Internet through the uplink.
+            try:
+                resolved = dns.resolve(router, name)
+            except CommandError as error:
+                if error.message.endswith("not supported in the lab"):
+                    raise
+                return Result(ok=False, done_at=now)
+            return Result(ok=True, done_at=now, fields={"ip": resolved})
+        service = dns_server(router, server, DNS_PORT)
+        reach = SILENT if source_lost else service.reach
+        if not self._answered(reach, timeout):
+            return Result(ok=False, done_at=now + timeout)
+        delay = reach.delay_ms / 1000
+        if not service.open:
+            return Result(ok=False, done_at=now + delay)
+        found = _virtual_internet_address(router, name)
+        if found is None:
+            return Result(ok=False, done_at=now + delay)
+        return Result(ok=True, done_at=now + delay, fields={"ip": found})
+
     @staticmethod
     def _within_thresholds(props: Props, rtts: list[float], lost: int, count: int) -> bool:
         """A test fails when any measure goes past its threshold (thr-*)."""
@@ -153,10 +282,14 @@ class Prober:
         )
         return all(measure <= limit for measure, limit in checks)
 
+    # ----- applying it
+
     def _apply(
         self, router: Router, item_id: str, props: Props, result: Result
     ) -> list[tuple[str, dict[str, str], str]]:
         results = router.netwatch_results.setdefault(item_id, {})
+        for name in TYPE_FIELDS.get(props.get("type", "simple"), ()):
+            results.pop(name, None)
         results.update(result.fields)
         results["done-tests"] = str(int(results.get("done-tests", "0")) + 1)
         results["failed-tests"] = str(int(results.get("failed-tests", "0")) + (0 if result.ok else 1))
@@ -177,7 +310,40 @@ class Prober:
             "type": props.get("type", "simple"),
             **results,
         }
-        origin = f"netwatch {props.get('name') or props.get('host', '')}"
+        origin = f"netwatch {_origin(props)}"
         return [
             (props.get(name, ""), dict(variables), f"{origin} {name}") for name in scripts if props.get(name)
         ]
+
+
+def _origin(props: Props) -> str:
+    return props.get("name") or props.get("host", "")
+
+
+def _configured_dns_server(router: Router) -> str:
+    """The first server of /ip dns: the static `servers`, then the ones the DHCP client brought."""
+    row = router.rows("ip/dns")[0]
+    servers = [part for key in ("servers", "dynamic-servers") for part in row.get(key, "").split(",") if part]
+    return servers[0] if servers else ""
+
+
+def _virtual_internet_address(router: Router, name: str) -> str | None:
+    """What a DNS server of the virtual Internet answers for the A record of `name` (an address: itself)."""
+    try:
+        return str(ipaddress.ip_address(name))
+    except ValueError:
+        return router.network.address_of(name.rstrip("."))
+
+
+def _netwatch_anchors(router: Router) -> list[x509.Certificate]:
+    """What an https-get probe trusts with check-certificate=yes: /certificate entries marked trusted, and the
+    builtin store when /certificate settings builtin-trust-store names netwatch (or all)."""
+    found: list[x509.Certificate] = []
+    for item in router.items(router.spec("certificate")):
+        pem = item.props.get("pem", "")
+        if item.props.get("trusted") == "true" and pem:
+            found.append(x509.load_pem_x509_certificate(pem.encode()))
+    store = router.rows("certificate/settings")[0].get("builtin-trust-store", "").split(",")
+    if "netwatch" in store or "all" in store:
+        found.append(router.network.ca.certificate)
+    return found

@@ -10,11 +10,12 @@ import datetime
 import ipaddress
 import threading
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
-from cryptography import x509
+from cryptography import exceptions, x509
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import NameOID
 
 # The fake Telegram Bot API listens here unless the operator points the name elsewhere (`ctl service`).
@@ -40,23 +41,58 @@ DOCUMENTATION_NETWORKS = {
 INTERNET_CA_FILE = "lab-internet-ca.pem"
 INTERNET_CA_KEY = "lab-internet-ca.key"
 
+# The root CA that signs api.telegram.org's chain today (leaf <- "Go Daddy Secure Certificate Authority - G2"
+# <- this root), as RouterOS scripts in the wild look it up by name. The lab's Internet root carries this
+# subject and the real root's validity window with the lab's own key: a stand-in, not the real certificate.
+ROOT_SUBJECT = x509.Name(
+    [
+        x509.NameAttribute(NameOID.COUNTRY_NAME, "US"),
+        x509.NameAttribute(NameOID.STATE_OR_PROVINCE_NAME, "Arizona"),
+        x509.NameAttribute(NameOID.LOCALITY_NAME, "Scottsdale"),
+        x509.NameAttribute(NameOID.ORGANIZATION_NAME, "GoDaddy.com, Inc."),
+        x509.NameAttribute(NameOID.COMMON_NAME, "Go Daddy Root Certificate Authority - G2"),
+    ]
+)
+ROOT_NOT_BEFORE = datetime.datetime(2009, 9, 1, tzinfo=datetime.UTC)
+ROOT_NOT_AFTER = datetime.datetime(2037, 12, 31, 23, 59, 59, tzinfo=datetime.UTC)
+
+
+# What an up host answers an HTTP GET with, unless `ctl host ... http STATUS` says otherwise.
+DEFAULT_HTTP_STATUS = 200
+
 
 @dataclass
 class Host:
-    """A monitored host as the virtual network sees it."""
+    """A monitored host as the virtual network sees it.
+
+    While up, it accepts TCP connections on every port but the closed ones (a closed port answers with a
+    reset), answers DNS queries from the virtual Internet (port 53, unless closed) and answers every HTTP GET
+    with `http_status`.
+    """
 
     address: str
     up: bool = True
     loss_percent: float = 0.0
     delay_ms: float = 1.0
+    closed_ports: set[int] = field(default_factory=set)
+    http_status: int = DEFAULT_HTTP_STATUS
+
+    def accepts(self, port: int) -> bool:
+        return port not in self.closed_ports
 
     def describe(self) -> dict[str, str]:
-        return {
+        described = {
             "address": self.address,
             "state": "up" if self.up else "down",
             "loss": f"{self.loss_percent:g}%",
             "delay": f"{self.delay_ms:g}ms",
         }
+        # Only what differs from an ordinary host, so that the common case stays short.
+        if self.closed_ports:
+            described["closed-ports"] = ",".join(str(port) for port in sorted(self.closed_ports))
+        if self.http_status != DEFAULT_HTTP_STATUS:
+            described["http-status"] = str(self.http_status)
+        return described
 
 
 @dataclass(frozen=True)
@@ -104,37 +140,48 @@ def require_loopback(address: str, what: str) -> str:
 
 @dataclass
 class InternetCA:
-    """The CA behind the certificates the lab shows for virtual Internet names (the builtin trust store)."""
+    """The root CA behind the certificates the lab shows for virtual Internet names (the builtin trust store).
+
+    It carries the subject of the real root that signs api.telegram.org (ROOT_SUBJECT) with the lab's own RSA
+    key, and signs the lab's stand-in certificate of every name directly (the real chain has an intermediate).
+    """
 
     certificate: x509.Certificate
-    key: ec.EllipticCurvePrivateKey
+    key: rsa.RSAPrivateKey
     _issued: dict[str, x509.Certificate] = field(default_factory=dict)
 
     @classmethod
     def load_or_create(cls, directory: Path | None) -> InternetCA:
-        if (
-            directory is not None
-            and (directory / INTERNET_CA_FILE).exists()
-            and (directory / INTERNET_CA_KEY).exists()
-        ):
+        """The root kept in `directory`, made there if missing; without a directory (routers that tests make),
+        one root for the whole process, so that two such routers print the same builtin store."""
+        if directory is None:
+            return _memory_ca()
+        if (directory / INTERNET_CA_FILE).exists() and (directory / INTERNET_CA_KEY).exists():
             certificate = x509.load_pem_x509_certificate((directory / INTERNET_CA_FILE).read_bytes())
             key = serialization.load_pem_private_key(
                 (directory / INTERNET_CA_KEY).read_bytes(), password=None
             )
-            if isinstance(key, ec.EllipticCurvePrivateKey):
+            # A root made by an older lab (another subject, an EC key) is replaced.
+            if isinstance(key, rsa.RSAPrivateKey) and certificate.subject == ROOT_SUBJECT:
                 return cls(certificate=certificate, key=key)
-        key = ec.generate_private_key(ec.SECP256R1())
-        now = datetime.datetime.now(datetime.UTC)
-        name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "netwatch lab Internet root CA")])
+        return cls._create(directory)
+
+    @classmethod
+    def _create(cls, directory: Path | None) -> InternetCA:
+        key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
         certificate = (
             x509.CertificateBuilder()
-            .subject_name(name)
-            .issuer_name(name)
+            .subject_name(ROOT_SUBJECT)
+            .issuer_name(ROOT_SUBJECT)
             .public_key(key.public_key())
             .serial_number(x509.random_serial_number())
-            .not_valid_before(now - datetime.timedelta(days=1))
-            .not_valid_after(now + datetime.timedelta(days=3650))
-            .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+            .not_valid_before(ROOT_NOT_BEFORE)
+            .not_valid_after(ROOT_NOT_AFTER)
+            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+            .add_extension(
+                x509.KeyUsage(False, False, False, False, False, True, True, False, False), critical=True
+            )
+            .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
             .sign(key, hashes.SHA256())
         )
         if directory is not None:
@@ -155,12 +202,16 @@ class InternetCA:
         return self.certificate.public_bytes(serialization.Encoding.PEM).decode()
 
     def leaf(self, name: str) -> x509.Certificate:
-        """The certificate the lab presents for `name`, made once per lab run."""
+        """The certificate the lab presents for `name` (a host name or an address), made once per lab run."""
         found = self._issued.get(name)
         if found is not None:
             return found
         now = datetime.datetime.now(datetime.UTC)
         leaf_key = ec.generate_private_key(ec.SECP256R1())
+        try:
+            alt_name: x509.GeneralName = x509.IPAddress(ipaddress.ip_address(name))
+        except ValueError:
+            alt_name = x509.DNSName(name)
         found = (
             x509.CertificateBuilder()
             .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)]))
@@ -169,11 +220,44 @@ class InternetCA:
             .serial_number(x509.random_serial_number())
             .not_valid_before(now - datetime.timedelta(days=1))
             .not_valid_after(now + datetime.timedelta(days=90))
-            .add_extension(x509.SubjectAlternativeName([x509.DNSName(name)]), critical=False)
+            .add_extension(x509.SubjectAlternativeName([alt_name]), critical=False)
+            .add_extension(
+                x509.AuthorityKeyIdentifier.from_issuer_public_key(self.key.public_key()), critical=False
+            )
             .sign(self.key, hashes.SHA256())
         )
         self._issued[name] = found
         return found
+
+
+@cache
+def _memory_ca() -> InternetCA:
+    """The root of routers made without a state folder: one per process, made on first use."""
+    return InternetCA._create(None)
+
+
+def chain_problem(leaf: x509.Certificate, anchors: list[x509.Certificate], now: float) -> str | None:
+    """Why a TLS client that trusts `anchors` refuses `leaf` at `now` (UNIX seconds, the router's clock), in
+    OpenSSL's words, or None when it accepts it."""
+    issuer = None
+    for anchor in anchors:
+        if anchor == leaf:
+            issuer = anchor
+            break
+        try:
+            leaf.verify_directly_issued_by(anchor)
+        except (ValueError, TypeError, exceptions.InvalidSignature):
+            continue
+        issuer = anchor
+        break
+    if issuer is None:
+        return "unable to get local issuer certificate"
+    for certificate in (leaf, issuer):
+        if now < certificate.not_valid_before_utc.timestamp():
+            return "certificate is not yet valid"
+        if now > certificate.not_valid_after_utc.timestamp():
+            return "certificate has expired"
+    return None
 
 
 @dataclass

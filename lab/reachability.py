@@ -1,4 +1,5 @@
-"""What a probe from a router to an address sees right now: whether it answers, its loss and its delay.
+"""What a probe from a router to an address sees right now: whether it answers, its loss and its delay, and
+what a TCP or DNS service on it does.
 
 Three rules, in this order:
 - A router answers for itself: its own addresses (any address of an enabled /ip address entry, and the
@@ -7,6 +8,11 @@ Three rules, in this order:
   exists: tests and playbooks rely on them for a host that is certainly down.
 - Any other address follows the router's host table (lab.network): a host answers while it is up and the
   router reaches it, on a LAN network of its own or through the uplink while the uplink is up.
+
+Services (`service_at`): the router itself accepts TCP on the ports of its enabled /ip service entries; a
+host accepts TCP on every port `ctl host ... port P closed` has not closed, and answers HTTP with its status.
+The virtual ISP's DNS server (the one the DHCP lease names) answers DNS queries while the uplink is up,
+although it answers nothing else (`dns_server`).
 """
 
 from __future__ import annotations
@@ -14,7 +20,7 @@ from __future__ import annotations
 import ipaddress
 from typing import TYPE_CHECKING, NamedTuple
 
-from lab.network import documentation_network
+from lab.network import DEFAULT_HTTP_STATUS, documentation_network
 
 if TYPE_CHECKING:
     from lab.router import Router
@@ -28,6 +34,20 @@ class Reach(NamedTuple):
 
 SELF = Reach(True, 0.0, 0.0)
 SILENT = Reach(False, 100.0, 0.0)
+# The delay of the virtual ISP's DNS server, which has no host record.
+ISP_DELAY_MS = 1.0
+
+
+class Service(NamedTuple):
+    """What a TCP (or DNS) service at an address and port does for a probe."""
+
+    reach: Reach
+    # Accepts the connection (or query); a closed port answers at once with a reset (port unreachable).
+    open: bool
+    # What a GET is answered with.
+    http_status: int = DEFAULT_HTTP_STATUS
+    # The router itself.
+    own: bool = False
 
 
 def reachable(router: Router, address: str) -> Reach:
@@ -41,6 +61,33 @@ def reachable(router: Router, address: str) -> Reach:
     if not router.uplink.up and not on_lan(router, address):
         return SILENT
     return Reach(True, host.loss_percent, host.delay_ms)
+
+
+def service_at(router: Router, address: str, port: int) -> Service:
+    if is_own_address(router, address):
+        return Service(SELF, port in _service_ports(router), own=True)
+    reach = reachable(router, address)
+    host = router.network.host(router.index, address) if reach.answers else None
+    if host is None:
+        return Service(reach, False)
+    return Service(reach, host.accepts(port), host.http_status)
+
+
+def dns_server(router: Router, address: str, port: int) -> Service:
+    """A DNS server as a probe of it sees it: the virtual ISP's server answers while the uplink is up."""
+    if address == router.uplink.dns and not is_own_address(router, address):
+        reach = Reach(True, 0.0, ISP_DELAY_MS) if router.uplink.up else SILENT
+        return Service(reach, router.uplink.up)
+    return service_at(router, address, port)
+
+
+def _service_ports(router: Router) -> set[int]:
+    """The ports the router listens on: those of its enabled /ip service entries."""
+    return {
+        int(row["port"])
+        for row in router.rows("ip/service")
+        if row.get("dynamic") != "true" and row.get("disabled") != "true" and row.get("port", "").isdigit()
+    }
 
 
 def _enabled_interfaces(

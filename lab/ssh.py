@@ -1,7 +1,5 @@
-"""An SSH command line on each lab router (paramiko): RouterOS prompt, commands run by the script engine.
-
-`/export` is answered here from the configuration; everything else goes to the engine as a one-line script,
-so the console and scripts cannot disagree.
+"""SSH transport for the command line of each lab router (paramiko): login, exec requests and interactive
+shells. What a typed line does is lab.console's business; this module carries bytes.
 """
 
 from __future__ import annotations
@@ -12,19 +10,15 @@ import re
 import selectors
 import socket
 import threading
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import paramiko
 
-from lab.export import export
+from lab.console import Console, Runner
 from lab.router import Router
 
 log = logging.getLogger("lab.ssh")
-
-# (router, source, user) -> console output
-Runner = Callable[[Router, str, str], str]
 
 HOST_KEY_FILE = "lab-ssh-host.key"
 AUTH_SUCCESSFUL: int = paramiko.AUTH_SUCCESSFUL
@@ -50,28 +44,6 @@ def host_key(directory: Path) -> paramiko.PKey:
     key = paramiko.ECDSAKey.generate()
     key.write_private_key_file(str(path))
     return key
-
-
-@dataclass
-class Console:
-    """What one logged-in user types and reads."""
-
-    router: Router
-    user: str
-    runner: Runner
-
-    @property
-    def prompt(self) -> str:
-        identity = self.router.rows("system/identity")[0].get("name", "MikroTik")
-        return f"[{self.user}@{identity}] > "
-
-    def run(self, line: str) -> str:
-        words = line.strip().split()
-        if not words:
-            return ""
-        if words[0] in ("/export", "export"):
-            return export(self.router, terse="terse" in words[1:])
-        return self.runner(self.router, line, self.user)
 
 
 class _Server(paramiko.ServerInterface):  # type: ignore[misc]  # paramiko ships no type hints

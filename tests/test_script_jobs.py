@@ -8,16 +8,21 @@
   `:if ([/system script job print count-only where script=[:jobname]] > 1) do={ :error ... }`;
 - `:execute` runs code in the background and returns its job, which `/system script job remove` stops;
   with `as-string` the caller waits for the output; `file=` writes the output to a file.
+
+`/system/script/run` over the API answers when the script has finished, so these tests run it in a thread of
+its own (as an API client waiting for the answer) while they watch the job.
 """
 
 from __future__ import annotations
 
 import re
+import threading
 import time
 from collections.abc import Callable
 
 import pytest
 
+from lab.errors import CommandError
 from lab.jobs import SYSTEM_USER
 from lab.netwatch import Prober
 from lab.router import Router
@@ -66,29 +71,54 @@ def log_messages(router: Router) -> list[str]:
     return [item.props["message"] for item in router.state.table("log").items]
 
 
+class Run:
+    """`/system/script/run` as an API client sends it, in a thread: it returns when the script has ended."""
+
+    def __init__(self, router: Router, reference: str) -> None:
+        self.error: str | None = None
+        self.thread = threading.Thread(target=self._run, args=(router, reference), daemon=True)
+        self.thread.start()
+
+    def _run(self, router: Router, reference: str) -> None:
+        try:
+            router.execute("system/script", "run", {".id": reference})
+        except CommandError as error:
+            self.error = error.message
+
+    def finished(self, timeout: float = 5.0) -> bool:
+        self.thread.join(timeout)
+        return not self.thread.is_alive()
+
+
+def start_run(router: Router, name: str, jobs_expected: int = 1) -> Run:
+    run = Run(router, name)
+    assert wait_until(lambda: len(jobs(router)) >= jobs_expected)
+    return run
+
+
 # ----- rows while a script runs
 
 
 def test_a_script_run_from_the_api_is_a_job_until_it_ends(router: Router) -> None:
     script = add_script(router, "slow", ":delay 1s")
-    router.execute("system/script", "run", {".id": script})
-    # Listed as soon as the run is accepted, before its first statement could run.
+    run = start_run(router, script)
     [row] = jobs(router)
     assert row["script"] == "slow"
     assert row["owner"] == "admin"
     assert "read" in row["policy"].split(",")
     assert STARTED.fullmatch(row["started"])
     assert "parent" not in row
-    assert wait_until(lambda: not jobs(router))
+    assert run.finished() and run.error is None
+    assert jobs(router) == []
 
 
 def test_rows_show_only_what_the_command_tree_prints(router: Router) -> None:
     add_script(router, "slow", ":delay 1s")
-    router.execute("system/script", "run", {".id": "slow"})
+    run = start_run(router, "slow")
     [row] = jobs(router)
     printable = {"about", "comment", "owner", "parent", "policy", "script", "started", "trace", "type"}
     assert set(row) - {".id"} <= printable
-    assert wait_until(lambda: not jobs(router))
+    assert run.finished()
 
 
 def test_a_script_run_from_a_script_is_a_job_under_its_caller(router: Router) -> None:
@@ -109,9 +139,10 @@ def test_a_script_run_from_a_script_is_a_job_under_its_caller(router: Router) ->
 
 def test_rows_go_when_the_script_fails(router: Router) -> None:
     add_script(router, "fails", ':delay 500ms; :error "boom"')
-    router.execute("system/script", "run", {".id": "fails"})
+    run = start_run(router, "fails")
     assert len(jobs(router)) == 1
-    assert wait_until(lambda: not jobs(router))
+    assert run.finished() and run.error == "boom"
+    assert jobs(router) == []
     assert "script error: boom" in log_messages(router)
     result = run_script(router, "/system script run fails", {}, "admin")
     assert result.error == "boom"
@@ -126,13 +157,14 @@ def test_a_script_limits_itself_to_one_instance(router: Router) -> None:
         ":if ([/system script job print count-only where script=[:jobname]] <= 1) do={"
         ' :log info "guarded ran"; :delay 1500ms }',
     )
-    router.execute("system/script", "run", {".id": "guarded"})
+    first = start_run(router, "guarded")
     assert wait_until(lambda: "guarded ran" in log_messages(router))
+    # A second run while the first one waits sees two jobs and ends at once.
     router.execute("system/script", "run", {".id": "guarded"})
-    assert wait_until(lambda: not jobs(router))
+    assert first.finished()
     assert log_messages(router).count("guarded ran") == 1
     router.execute("system/script", "run", {".id": "guarded"})
-    assert wait_until(lambda: not jobs(router))
+    assert jobs(router) == []
     assert log_messages(router).count("guarded ran") == 2
 
 
@@ -196,10 +228,11 @@ def test_scheduler_may_not_run_a_script_needing_more_than_its_policies(router: R
 
 def test_remove_stops_the_script(router: Router) -> None:
     add_script(router, "forever", ':while (true) do={ :log info "tick"; :delay 20ms }')
-    router.execute("system/script", "run", {".id": "forever"})
+    run = start_run(router, "forever")
     [row] = jobs(router)
     router.execute("system/script/job", "remove", {".id": row[".id"]})
-    assert wait_until(lambda: not jobs(router))
+    assert run.finished() and run.error == "interrupted"
+    assert jobs(router) == []
     ticks = log_messages(router).count("tick")
     time.sleep(0.1)
     assert log_messages(router).count("tick") == ticks
@@ -209,18 +242,19 @@ def test_removing_a_caller_stops_the_script_it_runs(router: Router) -> None:
     add_script(router, "outer", "/system script run inner")
     # A long wait: the stop must wake the inner script, not wait for its next statement.
     add_script(router, "inner", ":while (true) do={ :delay 1h }")
-    router.execute("system/script", "run", {".id": "outer"})
-    assert wait_until(lambda: len(jobs(router)) == 2)
+    run = start_run(router, "outer", jobs_expected=2)
     outer = next(row for row in jobs(router) if row["script"] == "outer")
     router.execute("system/script/job", "remove", {".id": outer[".id"]})
-    assert wait_until(lambda: not jobs(router))
+    assert run.finished()
+    assert jobs(router) == []
 
 
 def test_a_reboot_drops_every_job_and_stops_its_script(router: Router) -> None:
     add_script(router, "forever", ':while (true) do={ :log info "tick"; :delay 20ms }')
-    router.execute("system/script", "run", {".id": "forever"})
+    run = start_run(router, "forever")
     assert wait_until(lambda: "tick" in log_messages(router))
     router.reboot()
+    assert run.finished()
     assert jobs(router) == []
     time.sleep(0.15)
     assert "tick" not in log_messages(router)
@@ -228,10 +262,10 @@ def test_a_reboot_drops_every_job_and_stops_its_script(router: Router) -> None:
 
 def test_jobs_are_not_configuration(router: Router) -> None:
     add_script(router, "slow", ":delay 1s")
-    router.execute("system/script", "run", {".id": "slow"})
+    run = start_run(router, "slow")
     assert jobs(router)
     assert "system/script/job" not in router.dump()
-    assert wait_until(lambda: not jobs(router))
+    assert run.finished()
 
 
 # ----- :jobname
@@ -313,6 +347,10 @@ def test_execute_of_text_that_does_not_parse_fails_with_the_syntax_error(router:
 def test_jobs_over_the_api(lab: RunningLab) -> None:
     api = RawClient(lab.address(1))
     api.login()
+    # The run answers when the script has ended: another connection waits for it meanwhile.
+    runner = RawClient(lab.address(1))
+    runner.login()
+    answers: list[list[list[str]]] = []
 
     def listed() -> list[dict[str, str]]:
         replies = api.talk("/system/script/job/print", "?script=api-slow")
@@ -321,12 +359,19 @@ def test_jobs_over_the_api(lab: RunningLab) -> None:
     try:
         added = api.talk("/system/script/add", "=name=api-slow", "=source=:delay 5s")
         script_id = added[-1][1].removeprefix("=ret=")
-        assert api.talk("/system/script/run", f"=.id={script_id}")[-1] == ["!done"]
+        waiting = threading.Thread(
+            target=lambda: answers.append(runner.talk("/system/script/run", f"=.id={script_id}"))
+        )
+        waiting.start()
+        assert wait_until(lambda: len(listed()) == 1)
         [row] = listed()
         assert (row["script"], row["owner"]) == ("api-slow", "admin")
         count = api.talk("/system/script/job/print", "=count-only=", "?script=api-slow")
         assert count == [["!done", "=ret=1"]]
         assert api.talk("/system/script/job/remove", f"=.id={row['.id']}")[-1] == ["!done"]
         assert wait_until(lambda: listed() == [])
+        waiting.join(timeout=5)
+        assert answers and answers[0][0][0] == "!trap"
     finally:
         api.close()
+        runner.close()

@@ -202,7 +202,7 @@ def test_return_value_of_the_script(router: Router) -> None:
 
 
 def test_unsupported_command_fails_loudly(router: Router) -> None:
-    result = run_script(router, ":put [:rndnum from=1 to=5]", {}, "admin")
+    result = run_script(router, ":beep frequency=440 length=1s", {}, "admin")
     assert result.error is not None and "not supported in the lab" in result.error
 
 

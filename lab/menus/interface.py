@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from lab import errors
-from lab.menus.base import MenuSpec, Props, Unique
+from lab.menus.base import CommandHandler, MenuSpec, Props, Unique
 
 if TYPE_CHECKING:
     from lab.model import Item
@@ -51,6 +51,44 @@ def _common(router: Router, item: Item) -> Props:
     }
 
 
+# The traffic counters /interface prints over the API, in the order of a captured RouterOS 7.1.3 row (names
+# the 7.21.4 command tree lists as printable; the manual's "Interface stats" page shows them too). The lab
+# forwards no packets, so they stay at zero; `reset-counters` accepts the interfaces it is given, which stay
+# at zero. No link goes down in the lab: link-downs stays 0 and the last-link-*-time fields are not printed.
+COUNTERS = (
+    "link-downs",
+    "rx-byte",
+    "tx-byte",
+    "rx-packet",
+    "tx-packet",
+    "rx-drop",
+    "tx-drop",
+    "tx-queue-drop",
+    "rx-error",
+    "tx-error",
+    "fp-rx-byte",
+    "fp-tx-byte",
+    "fp-rx-packet",
+    "fp-tx-packet",
+)
+
+
+def _interface_derive(router: Router, item: Item) -> Props:
+    return {**_common(router, item), **dict.fromkeys(COUNTERS, "0")}
+
+
+def _reset_counters(path: str) -> CommandHandler:
+    def reset(router: Router, args: Props) -> None:
+        references = args.get("numbers", args.get(".id"))
+        if references is None:
+            raise errors.missing_value("numbers")
+        spec = router.spec(path)
+        for reference in (part for part in references.split(",") if part):
+            router.resolve(spec, reference)
+
+    return reset
+
+
 def _is_bridge_port(router: Router, name: str) -> bool:
     return router.find_by(router.spec("interface/bridge/port"), "interface", name) is not None
 
@@ -69,9 +107,10 @@ INTERFACE = MenuSpec(
     table="interface",
     defaults={"mtu": "1500", "l2mtu": "1598"},
     check=_check_name,
-    derive=_common,
+    derive=_interface_derive,
     initial=_factory_interfaces,
     protect=lambda item: "can not remove interface" if item.props.get("default-name") else None,
+    commands={"reset-counters": _reset_counters("interface")},
 )
 
 ETHERNET = MenuSpec(
@@ -95,6 +134,7 @@ ETHERNET = MenuSpec(
     check=_check_name,
     derive=_common,
     secret=frozenset({"type"}),
+    commands={"reset-counters": _reset_counters("interface/ethernet")},
 )
 
 WIFI = MenuSpec(

@@ -1,7 +1,11 @@
-"""/ip: addresses, the DHCP client on the uplink, DNS, routes, firewall NAT and filter, services."""
+"""/ip: addresses, the DHCP client on the uplink, DNS, routes, firewall NAT, filter and address lists,
+services."""
 
 from __future__ import annotations
 
+import ipaddress
+import threading
+import time
 from typing import TYPE_CHECKING
 
 from lab import errors, values
@@ -304,6 +308,104 @@ FILTER = MenuSpec(
     derive=_rule_derive,
 )
 
+# ----- address lists
+#
+# An entry added with `timeout=` is dynamic and goes when the timeout runs out (counted on the router's
+# uptime, not its clock); `timeout` prints the time left. Dynamic entries are not configuration: a reboot
+# drops them and they are never saved. Unlike most dynamic items they can be removed (scripts clear lists
+# with `remove [find list=...]`).
+
+ADDRESS_LIST_PATH = "ip/firewall/address-list"
+# When a dynamic entry runs out, on the monotonic clock; lab bookkeeping, never printed.
+_EXPIRES = "lab-expires"
+
+
+def _list_address(text: str) -> str:
+    """An address (`10.0.0.1`), a network (`10.0.0.0/24`; `/32` prints as the address) or a range
+    (`10.0.0.1-10.0.0.9`). A DNS name, which RouterOS resolves into dynamic entries, is not emulated."""
+    try:
+        if "-" in text:
+            first, last = (ipaddress.IPv4Address(part) for part in text.split("-", 1))
+            if int(last) < int(first):
+                raise ValueError(text)
+            return f"{first}-{last}"
+        network = ipaddress.IPv4Network(text, strict=False)
+    except ValueError:
+        if text and not text[0].isdigit():
+            raise errors.not_supported(f"/ip/firewall/address-list address={text} (a DNS name)") from None
+        raise errors.invalid_value("address", text) from None
+    return str(network.network_address) if network.prefixlen == 32 else str(network)
+
+
+def _address_list_check(router: Router, props: Props, current: Item | None) -> None:
+    if not props.get("address"):
+        raise errors.missing_value("address")
+    props["address"] = _list_address(props["address"])
+    for other in router.items(ADDRESS_LIST):
+        if other is not current and (other.props.get("list"), other.props.get("address")) == (
+            props.get("list"),
+            props["address"],
+        ):
+            raise errors.failure("already have such entry")
+    if current is None:
+        props["creation-time"] = router.clock.stamp()
+        if props.get("timeout"):
+            seconds = values.parse_duration_ms(props["timeout"]) / 1000
+            props[_EXPIRES] = f"{time.monotonic() + seconds:.6f}"
+    elif props.get("timeout") != current.props.get("timeout"):
+        raise errors.not_supported("/ip/firewall/address-list set timeout= on an existing entry")
+
+
+def _address_list_after(router: Router, item: Item, action: str) -> None:
+    if action != "add":
+        return
+    if item.props.pop("dynamic", "false") == "true" or _EXPIRES in item.props:
+        item.dynamic = True
+    if _EXPIRES in item.props:
+        delay = max(float(item.props[_EXPIRES]) - time.monotonic(), 0.0)
+        timer = threading.Timer(delay, _expire, (router, item.id, item.props[_EXPIRES]))
+        timer.daemon = True
+        timer.start()
+
+
+def _expire(router: Router, item_id: str, expires: str) -> None:
+    with router.lock:
+        table = router.state.table(ADDRESS_LIST_PATH)
+        item = table.get(item_id)
+        if item is not None and item.props.get(_EXPIRES) == expires:
+            table.items.remove(item)
+
+
+def _address_list_derive(router: Router, item: Item) -> Props:
+    if _EXPIRES not in item.props:
+        return {}
+    left_ms = max(int((float(item.props[_EXPIRES]) - time.monotonic()) * 1000), 0)
+    # Whole seconds, rounded up: an entry added with timeout=1m shows 1m until a second has gone.
+    return {"timeout": values.format_duration((left_ms + 999) // 1000 * 1000)}
+
+
+def _remove_list_entries(router: Router, args: Props) -> None:
+    """Removes entries, dynamic ones too."""
+    reference = args.get(".id") or args.get("numbers") or args.get("number") or ""
+    targets = [router.resolve(ADDRESS_LIST, part) for part in reference.split(",") if part]
+    if not reference:
+        raise errors.missing_value("numbers")
+    table = router.state.table(ADDRESS_LIST_PATH)
+    table.items = [item for item in table.items if item not in targets]
+    router.save()
+
+
+ADDRESS_LIST = MenuSpec(
+    path=ADDRESS_LIST_PATH,
+    defaults={"disabled": "false"},
+    kinds={"list": "text", "timeout": "duration", "dynamic": "bool"},
+    check=_address_list_check,
+    derive=_address_list_derive,
+    after=_address_list_after,
+    commands={"remove": _remove_list_entries},
+    secret=frozenset({_EXPIRES}),
+)
+
 # ----- services
 
 _SERVICES = (
@@ -378,4 +480,4 @@ SERVICE = MenuSpec(
     dynamic_refusal="this is configured elsewhere",
 )
 
-SPECS = (ADDRESS, DHCP_CLIENT, DNS, DNS_STATIC, ROUTE, NAT, FILTER, SERVICE)
+SPECS = (ADDRESS, DHCP_CLIENT, DNS, DNS_STATIC, ROUTE, NAT, FILTER, ADDRESS_LIST, SERVICE)

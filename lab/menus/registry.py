@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from lab.menus import fetch, interface, ip, system, tool, user
+from lab.menus import certificates, environment, fetch, interface, ip, system, tool, user
 from lab.menus.base import MenuSpec
 
 SPECS: dict[str, MenuSpec] = {
-    spec.path: spec for module in (interface, ip, system, tool, fetch, user) for spec in module.SPECS
+    spec.path: spec
+    for module in (interface, ip, system, environment, certificates, tool, fetch, user)
+    for spec in module.SPECS
 }
 
 # A reference of this kind must name an item of this menu.

@@ -96,24 +96,40 @@ def _references(args: Props) -> list[str]:
     return [part for part in reference.split(",") if part]
 
 
-def _run_script(router: Router, args: Props) -> None:
-    """`/system/script/run` from the API: the script starts as a job (lab.jobs); its errors go to the log.
+# API trap categories (API manual): a script that failed, and the value a script gave with `:return`.
+SCRIPT_FAILURE = 3
+RETURNED_VALUE = 7
 
-    The API does not tell the lab who asked, so the script runs as its owner. Inside a script,
-    `/system script run` runs in the caller's thread instead (lab.script.menu).
+
+def _run_script(router: Router, args: Props) -> None:
+    """`/system/script/run` over the API: the script runs as the API user, with that user's globals and
+    policies (limited by the script's own, manual "Script permissions"), as a job (lab.jobs) in the API's
+    worker thread; the API answers when it has finished. Its error comes back as a trap (and goes to the log);
+    a value it gave with a top-level `:return` comes back as a trap of category 7, as the API manual's
+    categories describe.
+
+    Inside a script, `/system script run` runs in the caller's thread instead (lab.script.menu). Called by
+    the lab itself, with no user acting, the script runs as its owner.
     """
-    item = router.resolve(SCRIPT, next(iter(_references(args)), ""))
-    name = item.props.get("name", item.id)
-    owner = item.props.get("owner", router.admin_user)
-    own = args.get("use-script-permissions", "no") in ("", "yes", "true")
-    row = router.printed(SCRIPT, item)
-    policies = jobs.named_run_policies(jobs.user_policies(router, owner), row, own=own)
+    with router.lock:
+        item = router.resolve(SCRIPT, next(iter(_references(args)), ""))
+        name = item.props.get("name", item.id)
+        caller = jobs.acting_user() or item.props.get("owner", router.admin_user)
+        own = args.get("use-script-permissions", "no") in ("", "yes", "true")
+        row = router.printed(SCRIPT, item)
+        source = item.props.get("source", "")
+    policies = jobs.named_run_policies(jobs.user_policies(router, caller), row, own=own)
     if policies is None:
         raise errors.CommandError(errors.NOT_ENOUGH_PERMISSIONS)
-    item.props["run-count"] = str(int(item.props.get("run-count", "0")) + 1)
-    jobs.launch(
-        router, item.props.get("source", ""), {}, owner, f"script {name}", script=name, policies=policies
-    )
+    with router.lock:
+        item.props["run-count"] = str(int(item.props.get("run-count", "0")) + 1)
+    result = jobs.run_here(router, source, caller, f"script {name}", script=name, policies=policies)
+    if result is None:
+        return
+    if result.error is not None:
+        raise errors.CommandError(result.error, SCRIPT_FAILURE)
+    if result.value is not None:
+        raise errors.CommandError(result.value, RETURNED_VALUE)
 
 
 SCRIPT = MenuSpec(
@@ -124,6 +140,8 @@ SCRIPT = MenuSpec(
     check=_set_owner,
     derive=_script_derive,
     commands={"run": _run_script},
+    # A run lasts as long as the script: it takes the router lock only around state, as fetch does.
+    unlocked=frozenset({"run"}),
 )
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import secrets
+import string
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -19,12 +21,16 @@ from lab.script.values import (
     ScriptArray,
     ScriptError,
     Value,
+    from_router,
     not_supported,
     parse_ip,
     to_text,
     toarray,
     tobool,
+    toid,
     toip,
+    toip6,
+    tonsec,
     tonum,
     tostr,
     totime,
@@ -100,6 +106,10 @@ def _set(it: Interpreter, call: Call) -> Value:
         name, keys = _element_path(it, call, target)
         call.scope.assign(name, with_element(call.scope.lookup(name), keys, new))
         return NOTHING
+    if value is None:
+        # "Set command without value will un-define the variable (remove from environment)" (manual).
+        call.scope.unset(_name(call, "variable"))
+        return NOTHING
     call.scope.assign(_name(call, "variable"), new)
     return NOTHING
 
@@ -154,17 +164,89 @@ def _do(it: Interpreter, call: Call) -> Value:
 
 @command("onerror")
 def _onerror(it: Interpreter, call: Call) -> Value:
-    """`:onerror e in={...} do={...}` (7.13+): do= gets the error text in $e; answers whether one happened."""
-    name = _name(call, "variable")
+    """`:onerror e in={...} do={...}` (7.13+), as the manual writes it in every form: the code to try as `in=`
+    or as the unnamed argument after the variable (`:onerror e {...} do={...}`), `do=` left out (the error is
+    caught and nothing more happens, 7.15), and two variables (`:onerror err,attr in={...} do={...}`): the
+    first gets the error text, the second the error's attributes as an array (a fetch's `code` and
+    `http-headers`, 7.22), or nothing when the error has none. Answers whether an error happened; `:return`
+    and `:error` in the blocks go on as usual."""
+    names = _onerror_names(call)
+    body = (
+        call.named["in"] if "in" in call.named else (call.positional[1] if len(call.positional) > 1 else None)
+    )
+    if len(call.positional) > 2 or ("in" in call.named and len(call.positional) > 1):
+        raise not_supported(":onerror with more unnamed arguments than the variable and the code")
     try:
-        it.run_child(it.code_of(call.named.get("in"), "in="), call.scope, call.menu)
+        it.run_child(it.code_of(body, "in="), call.scope, call.menu)
     except ScriptError as error:
+        if "do" not in call.named:
+            return True
         scope = call.scope.child()
-        scope.declare_local(name, error.message)
-        if "do" in call.named:
-            it.run_block(it.code_of(call.named["do"], "do="), scope, call.menu)
+        scope.declare_local(names[0], error.message)
+        if len(names) == 2:
+            scope.declare_local(names[1], _attributes_value(error.attributes))
+        it.run_block(it.code_of(call.named["do"], "do="), scope, call.menu)
         return True
     return False
+
+
+def _onerror_names(call: Call) -> list[str]:
+    text = _name(call, "variable")
+    names = text.split(",")
+    if len(names) > 2 or not all(names):
+        raise ScriptError(
+            f":onerror takes one variable, or two for the error's attributes (err,attr), got {text}"
+        )
+    return names
+
+
+def _attributes_value(attributes: dict[str, str] | None) -> Value:
+    if attributes is None:
+        return NOTHING
+    return ScriptArray(named={key: from_router(text) for key, text in attributes.items()})
+
+
+@command("retry")
+def _retry(it: Interpreter, call: Call) -> Value:
+    """`:retry command={...} delay=[num] max=[num] on-error={...}` (7.4): runs the command up to `max` times,
+    waiting `delay` seconds (or a time: `delay=500ms`) between tries, until it succeeds. When every try
+    failed, `on-error=` runs instead, or else the last error goes on to the caller (to `:onerror`, as the
+    manual's `:onerror e {:retry command={abc} delay=1 max=2} do={:put "got error"}` shows)."""
+    unknown = sorted(set(call.named) - {"command", "delay", "max", "on-error"})
+    if unknown:
+        raise ScriptError(f"unknown parameter {unknown[0]}")
+    command_element = call.named.get("command", call.positional[0] if call.positional else None)
+    body = it.code_of(command_element, "command=")
+    for given in ("delay", "max"):
+        if given not in call.named:
+            raise not_supported(f":retry without {given}= (RouterOS's default is not documented)")
+    delay = _retry_delay(_arg(it, call, 99, "delay"))
+    tries = _number(_arg(it, call, 99, "max"), "max=")
+    if tries < 1:
+        raise not_supported(f":retry max={tries}")
+    job = it.context.job
+    for attempt in range(1, tries + 1):
+        try:
+            return it.run_child(body, call.scope, call.menu)
+        except ScriptError:
+            if attempt == tries:
+                if "on-error" in call.named:
+                    return it.run_child(
+                        it.code_of(call.named["on-error"], "on-error="), call.scope, call.menu
+                    )
+                raise
+        if job.cancelled.wait(delay.ms / 1000) or job.stopped:
+            raise ScriptError("interrupted")
+    return NOTHING
+
+
+def _retry_delay(value: Value) -> Duration:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return Duration(value * 1000)
+    converted = totime(value)
+    if isinstance(converted, Duration) and converted.ms >= 0:
+        return converted
+    raise ScriptError(f"invalid value for argument delay: {tostr(value)}")
 
 
 @command("foreach")
@@ -329,6 +411,58 @@ def _totime(it: Interpreter, call: Call) -> Value:
     return totime(_arg(it, call, 0))
 
 
+@command("toip6")
+def _toip6(it: Interpreter, call: Call) -> Value:
+    return toip6(_arg(it, call, 0, "value"))
+
+
+@command("toid")
+def _toid(it: Interpreter, call: Call) -> Value:
+    return toid(_arg(it, call, 0, "value"))
+
+
+@command("tonsec")
+def _tonsec(it: Interpreter, call: Call) -> Value:
+    return tonsec(_arg(it, call, 0, "value"))
+
+
+# ----- random values
+
+
+@command("rndnum")
+def _rndnum(it: Interpreter, call: Call) -> Value:
+    """`:rndnum from=[num] to=[num]`: a random number from `from` to `to`, both included."""
+    for name, position in (("from", 0), ("to", 1)):
+        if name not in call.named and len(call.positional) <= position:
+            raise ScriptError(errors.missing_value(name).message)
+    low = _number(_arg(it, call, 0, "from"), "from=")
+    high = _number(_arg(it, call, 1, "to"), "to=")
+    if low > high:
+        raise not_supported(f":rndnum from={low} to={high} (from greater than to)")
+    return low + secrets.randbelow(high - low + 1)
+
+
+# "defaults to all ASCII letters and numerals" (manual, :rndstr).
+RNDSTR_ALPHABET = string.ascii_letters + string.digits
+RNDSTR_LENGTH = 16
+
+
+@command("rndstr")
+def _rndstr(it: Interpreter, call: Call) -> Value:
+    """`:rndstr from=[str] length=[num]`: `length` (16) characters drawn from `from` (letters and digits)."""
+    alphabet = RNDSTR_ALPHABET
+    if "from" in call.named or call.positional:
+        alphabet = tostr(_arg(it, call, 0, "from"))
+    length = RNDSTR_LENGTH
+    if "length" in call.named or len(call.positional) > 1:
+        length = _number(_arg(it, call, 1, "length"), "length=")
+    if not alphabet:
+        raise ScriptError("invalid value for argument from: it has no characters to draw from")
+    if length < 0:
+        raise ScriptError(f"invalid value for argument length: {length}")
+    return "".join(secrets.choice(alphabet) for _ in range(length))
+
+
 @command("toarray")
 def _toarray(it: Interpreter, call: Call) -> Value:
     return toarray(_arg(it, call, 0))
@@ -406,3 +540,19 @@ def _resolve(it: Interpreter, call: Call) -> Value:
     if typed is None:
         raise ScriptError(f"the DNS answer {address!r} is not an address")
     return typed
+
+
+# ----- the environment
+
+
+@command("environment")
+def _environment(it: Interpreter, call: Call) -> Value:
+    """`:environment print`: each global of the user running the script as `name=value` (manual:
+    `a={x=5; y=2}`, `myBps=71464`), oldest first. `print <start>` and other words are not supported."""
+    words = [e.text for e in call.positional if isinstance(e, Word)]
+    if words != ["print"] or call.named:
+        raise not_supported(f":environment {' '.join(words)}".rstrip())
+    context = it.context
+    for _, name, value in context.globals.listing(context.user):
+        context.output.append(to_text(f"{name}={formats.environment_value(value)}"))
+    return NOTHING

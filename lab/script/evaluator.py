@@ -6,14 +6,18 @@ decides which one a statement is and turns its elements into values.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
+
+from lab.schema import tree
 
 # jobcommands registers :execute, :jobname and :parse among the `:` commands.
 from lab.script import commands, jobcommands, menu  # noqa: F401
 from lab.script.operators import binary, unary
 from lab.script.scope import Globals, Scope
 from lab.script.syntax import (
+    PRECEDENCE,
     Binary,
     Brace,
     CommandPart,
@@ -36,12 +40,14 @@ from lab.script.syntax import (
 from lab.script.values import (
     NOTHING,
     Code,
+    Duration,
     ReturnSignal,
     ScriptArray,
     ScriptError,
     Value,
     literal,
     not_supported,
+    to_text,
     tostr,
     typeof,
 )
@@ -115,6 +121,9 @@ class Interpreter:
             if not isinstance(head, Word):
                 raise ScriptError("expected a command name after ':'")
             return self.command(head.text, elements[1:], scope, menu_path), menu_path
+        block = self.menu_block(statement, scope, menu_path)
+        if block is not None:
+            return block
         if statement.prefix == "/":
             return menu.run(self, elements, scope, ())
         if isinstance(head, Word):
@@ -128,6 +137,26 @@ class Interpreter:
         if isinstance(head, Brace):
             return self.run_child(head.body, scope, menu_path), menu_path
         return self.value(head, scope, menu_path), menu_path
+
+    def menu_block(
+        self, statement: Statement, scope: Scope, menu_path: tuple[str, ...]
+    ) -> tuple[Value, tuple[str, ...]] | None:
+        """`/system scheduler { add ...; print }`: the commands in the braces run in the menu the words name
+        (the manual's scheduler example writes `/system scheduler {... enable x}`), as a block with its own
+        local scope. Afterwards the current menu is what it would be after a command written with that path.
+        None when the statement is not a menu followed by a block."""
+        elements = statement.elements
+        if len(elements) < 2 or not isinstance(elements[-1], Brace):
+            return None
+        words = elements[:-1]
+        if not all(isinstance(word, Word) for word in words):
+            return None
+        base = () if statement.prefix == "/" else menu_path
+        path = _menu_path(base, [word.text for word in words if isinstance(word, Word)])
+        if path is None:
+            return None
+        value = self.run_child(elements[-1].body, scope, path)
+        return value, base
 
     def command(self, name: str, rest: list[Element], scope: Scope, menu_path: tuple[str, ...]) -> Value:
         handler = commands.COMMANDS.get(name)
@@ -224,8 +253,10 @@ class Interpreter:
     def group(self, group: Group, scope: Scope, menu_path: tuple[str, ...]) -> Value:
         if not group.exprs:
             return NOTHING
+        for expr in group.exprs:
+            _refuse_address_division(expr)
         if len(group.exprs) > 1:
-            raise not_supported("several values side by side inside ( )")
+            return self.value(_regroup(group.exprs), scope, menu_path)
         return self.value(group.exprs[0], scope, menu_path)
 
     def binary(self, node: Binary, scope: Scope, menu_path: tuple[str, ...]) -> Value:
@@ -277,3 +308,98 @@ class Interpreter:
         if not isinstance(value, bool):
             raise ScriptError(f"conditional not boolean (got {typeof(value)})")
         return value
+
+
+# ----- menus named before a block
+
+
+def _menu_path(base: tuple[str, ...], words: list[str]) -> tuple[str, ...] | None:
+    """The menu the words name from `base` (prefixes and `..` allowed), or None when one names no menu."""
+    path = base
+    for word in words:
+        for segment in (part for part in word.split("/") if part):
+            if segment == "..":
+                path = path[:-1]
+                continue
+            name = tree().resolve_prefix(path, to_text(segment))
+            if name is None or not tree().is_menu((*path, name)):
+                return None
+            path = (*path, name)
+    return path
+
+
+# ----- division written without spaces
+
+# `10/2`: "for the division to work you have to use braces or spaces around the dividend so it is not mistaken
+# as an IP address" (manual, Arithmetic Operators).
+_ADDRESS_LIKE = re.compile(r"[0-9]+/[0-9]+")
+
+
+def _leaves(expr: Expr) -> list[Expr]:
+    if isinstance(expr, Binary):
+        return [*_leaves(expr.left), *_leaves(expr.right)]
+    return [expr]
+
+
+def _refuse_address_division(expr: Expr) -> None:
+    for leaf in _leaves(expr):
+        if isinstance(leaf, Word) and _ADDRESS_LIKE.fullmatch(leaf.text):
+            dividend, divisor = leaf.text.split("/")
+            raise not_supported(
+                f"({to_text(leaf.text)}) without spaces, which RouterOS reads as an address and not as a "
+                f"division (the manual writes ({dividend} / {divisor}) or (({dividend})/{divisor}))"
+            )
+
+
+def _tokens(expr: Expr) -> list[Expr | str]:
+    """An expression as its operands and operators in written order; ( ), [ ] and unary operators stay one
+    operand, as they bind tighter than any binary operator."""
+    if isinstance(expr, Binary):
+        return [*_tokens(expr.left), expr.op, *_tokens(expr.right)]
+    return [expr]
+
+
+def _dividend(token: Expr | str) -> Word | None:
+    """`1000/` (a num or a time written right before `/`): the word of the dividend, else None."""
+    if not isinstance(token, Word) or len(token.text) < 2 or not token.text.endswith("/"):
+        return None
+    typed = literal(token.text[:-1])
+    if isinstance(typed, bool) or not isinstance(typed, int | Duration):
+        return None
+    return Word(start=token.start, end=token.end - 1, text=token.text[:-1])
+
+
+def _regroup(exprs: list[Expr]) -> Expr:
+    """`(1000/$i)`: the parser reads `1000/` as one word and `$i` as the next value beside it (a number, a
+    slash and more word characters read as one word). RouterOS divides: the slash after a number with a
+    value right behind it is the operator, and the whole expression is grouped again by precedence
+    (`1000/$i*2` is `(1000 / $i) * 2`). Values side by side in any other way are not supported."""
+    written: list[Expr | str] = [token for expr in exprs for token in _tokens(expr)]
+    tokens: list[Expr | str] = []
+    for position, token in enumerate(written):
+        word = _dividend(token)
+        following = written[position + 1] if position + 1 < len(written) else None
+        if word is not None and following is not None and not isinstance(following, str):
+            tokens.extend([word, "/"])
+        else:
+            tokens.append(token)
+    alternating = all(isinstance(token, str) == (position % 2 == 1) for position, token in enumerate(tokens))
+    if not alternating or len(tokens) % 2 == 0:
+        raise not_supported("several values side by side inside ( )")
+    grouped, _ = _climb(tokens, 0, 0)
+    return grouped
+
+
+def _climb(tokens: list[Expr | str], position: int, lowest: int) -> tuple[Expr, int]:
+    """Precedence climbing over operand, operator, operand, ...; every binary operator groups to the left."""
+    left = tokens[position]
+    assert not isinstance(left, str)
+    position += 1
+    while position < len(tokens):
+        operator = tokens[position]
+        assert isinstance(operator, str)
+        if PRECEDENCE[operator] < lowest:
+            break
+        right, position = _climb(tokens, position + 1, PRECEDENCE[operator] + 1)
+        left = Binary(start=left.start, end=right.end, op=operator, op_start=left.end, left=left, right=right)
+    return left, position

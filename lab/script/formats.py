@@ -1,4 +1,5 @@
-"""`:convert` encodings and `:serialize`/`:deserialize` JSON on byte strings (see lab.script.values)."""
+"""`:convert` encodings, `:serialize`/`:deserialize` JSON on byte strings (see lab.script.values), and the
+form `:environment print` shows values in."""
 
 from __future__ import annotations
 
@@ -11,10 +12,12 @@ from typing import Any
 from lab.script.values import (
     NIL,
     NOTHING,
+    Code,
     ScriptArray,
     ScriptError,
     Value,
     from_text,
+    not_supported,
     to_text,
     tostr,
 )
@@ -92,3 +95,36 @@ def deserialize(text: str) -> Value:
         return _from_json(json.loads(to_text(text)))
     except json.JSONDecodeError as problem:
         raise ScriptError(f"failed to deserialize json: {problem.msg} at position {problem.pos}") from None
+
+
+# ----- :environment print
+
+
+def environment_value(value: Value) -> str:
+    """A value as `:environment print` shows it (manual, Scripting and its Tips and Tricks): strings in double
+    quotes, arrays in braces with `; ` between elements and `key=` before named ones, everything else in its
+    print form: `a={x=5; y=2}`, `test={"el1"; "el2"}`, `array={}`, `myBps=71464`."""
+    if isinstance(value, Code):
+        raise not_supported(":environment print of a function (RouterOS shows its compiled form)")
+    if isinstance(value, str):
+        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    if isinstance(value, ScriptArray):
+        parts = [
+            f"{key}={environment_value(item)}" if isinstance(key, str) else environment_value(item)
+            for key, item in value.entries()
+        ]
+        return "{" + "; ".join(parts) + "}"
+    return tostr(value)
+
+
+def environment_column(value: Value) -> str | None:
+    """A value as the `value` property of /system/script/environment: a string as it is, an array as
+    `:environment print` shows it; None for a function (its compiled form is not emulated)."""
+    if isinstance(value, Code):
+        return None
+    if isinstance(value, ScriptArray):
+        try:
+            return environment_value(value)
+        except ScriptError:
+            return None
+    return tostr(value)

@@ -4,18 +4,18 @@ through router.execute with arguments in print form, and the policies each one n
 
 from __future__ import annotations
 
-import re
 from functools import cache
 from typing import TYPE_CHECKING
 
-from lab import values as router_values
+from lab import console_print
 from lab.errors import NOT_ENOUGH_PERMISSIONS, CommandError
 from lab.jobs import named_run_policies
 from lab.menus import registry
 from lab.schema import tree
-from lab.script import program
+from lab.script import numbering, program
+from lab.script.conditions import compile_condition
 from lab.script.properties import property_value, row_value
-from lab.script.syntax import Element, Named, StringLit, Word
+from lab.script.syntax import Element, Named, Word
 from lab.script.values import (
     NOTHING,
     ItemId,
@@ -133,6 +133,8 @@ def _command(
         raise not_supported(f"an unnamed argument ({extra.kind}) to /{menu}/{command}")
     for name, value in zip(positional_names, positional, strict=False):
         args[name] = _argument(it, value, scope, base)
+    if command in _ITEM_COMMANDS:
+        _item_numbers(it, menu, args)
     if command == "get" and "value-name" not in args:
         return _whole_item(it, menu, args.get("numbers"))
     result = _execute(it, menu, command, args)
@@ -170,6 +172,9 @@ def _positional_names(menu: str, command: str) -> tuple[str, ...]:
         return () if spec_single else ("numbers",)
     if menu == "log":
         return ("message",)
+    if menu == "tool" and command == "fetch":
+        # `/tool/fetch "https://..."`: the command tree gives fetch one unnamed argument, the URL.
+        return ("url",)
     return ()
 
 
@@ -218,77 +223,115 @@ def _whole_item(it: Interpreter, menu: str, reference: str | None) -> Value:
 
 def _find(it: Interpreter, menu: str, rest: list[Element], scope: Scope, base: tuple[str, ...]) -> Value:
     """`[find]`, `[find name=x]`, `[find where name=x and !disabled]`: one id, or an array of ids."""
-    matches = _filter(it, _rows(it, menu), rest, scope, base)
+    matches = _matching(it, menu, rest, scope, base)
     ids: list[Value] = [ItemId(row[".id"]) for row in matches if ".id" in row]
     if len(ids) == 1:
         return ids[0]
     return ScriptArray(items=ids)
 
 
+# print's own words the lab implements; `brief` is what plain print shows, `without-paging` changes nothing
+# where no terminal pages; `all`, `static` and `dynamic` are the firewall's (its print shows static rules
+# unless told otherwise: manual, Common Firewall Matchers and Actions, "Other Useful Commands").
+_PRINT_WORDS = frozenset({"as-value", "count-only", "detail", "terse", "brief", "without-paging"})
+_KINDS_OF_RULES = frozenset({"all", "static", "dynamic"})
+
+
 def _print(it: Interpreter, menu: str, rest: list[Element], scope: Scope, base: tuple[str, ...]) -> Value:
-    flags = {element.text for element in rest if isinstance(element, Word)}
-    if "where" in flags:
-        position = next(i for i, e in enumerate(rest) if isinstance(e, Word) and e.text == "where")
-        flags, conditions = {e.text for e in rest[:position] if isinstance(e, Word)}, rest[position:]
-    else:
-        conditions = []
-    if not flags & {"as-value", "count-only"} or flags - {"as-value", "count-only", "without-paging"}:
-        raise not_supported(
-            f"/{menu}/print {' '.join(sorted(flags))} in a script (use print as-value or count-only)"
-        )
-    rows = _filter(it, _rows(it, menu), conditions, scope, base)
-    if "count-only" in flags:
-        return len(rows)
-    return ScriptArray(items=[row_value(menu, row) for row in rows])
-
-
-def _filter(
-    it: Interpreter, rows: list[Props], elements: list[Element], scope: Scope, base: tuple[str, ...]
-) -> list[Props]:
-    """Rows matching `name=value` pairs and, after `where`, conditions joined by `and`/`or` (`and` first)."""
-    alternatives: list[list[tuple[str, str, str]]] = [[]]
-    position = 0
-    while position < len(elements):
-        element = elements[position]
-        position += 1
-        if isinstance(element, Named):
-            alternatives[-1].append(("=", _key(element), _argument(it, element.value, scope, base)))
-        elif isinstance(element, Word) and element.text in ("where", "and", "&&"):
-            continue
-        elif isinstance(element, Word) and element.text in ("or", "||"):
-            alternatives.append([])
-        elif isinstance(element, Word) and element.text.endswith("~") and position < len(elements):
-            pattern = _argument(it, elements[position], scope, base)
-            position += 1
-            alternatives[-1].append(("~", element.text[:-1], pattern))
-        elif isinstance(element, Word) and re.fullmatch(r"!?[a-z][a-z0-9-]*", element.text):
-            negated = element.text.startswith("!")
-            alternatives[-1].append(("!" if negated else "?", element.text.lstrip("!"), ""))
+    """`print as-value` and `count-only` give values; `print`, `print detail` and `print terse` print what
+    the console shows (lab.console_print) and, in a console session, number the rows they show."""
+    position = next((i for i, e in enumerate(rest) if isinstance(e, Word) and e.text == "where"), len(rest))
+    words: set[str] = set()
+    proplist: list[str] | None = None
+    pairs: list[Element] = []
+    for element in rest[:position]:
+        name = _print_argument(menu, element)
+        if name == "proplist" and isinstance(element, Named):
+            proplist = [part for part in _argument(it, element.value, scope, base).split(",") if part]
+        elif name == "chain" and isinstance(element, Named):
+            pairs.append(element)  # the firewall's `print chain=input`: rules of that chain
+        elif name in _PRINT_WORDS | _KINDS_OF_RULES and not isinstance(element, Named):
+            words.add(name)
         else:
-            text = element.text if isinstance(element, Word | StringLit) else element.kind  # type: ignore[union-attr]
-            raise not_supported(f"the find/print condition {to_text(str(text))!r}")
-    return [
-        row for row in rows if any(all(_holds(row, c) for c in conjunction) for conjunction in alternatives)
-    ]
-
-
-def _holds(row: Props, condition: tuple[str, str, str]) -> bool:
-    operator, name, expected = condition
-    actual = row.get(name)
-    if operator == "?":
-        return actual == "true"
-    if operator == "!":
-        return actual != "true"
-    if actual is None:
-        return False
-    if operator == "~":
-        return re.search(expected, actual) is not None
-    if actual == expected:
-        return True
+            raise not_supported(f"/{menu}/print {name}")
+    rows = _matching(it, menu, [*pairs, *rest[position:]], scope, base)
+    if "static" in _print_arguments(menu) and not words & {"all", "dynamic"}:
+        rows = [row for row in rows if row.get("dynamic") != "true"]
+    elif "dynamic" in words:
+        rows = [row for row in rows if row.get("dynamic") == "true"]
+    if "count-only" in words:
+        return len(rows)
+    if proplist is not None:
+        rows = [{k: v for k, v in row.items() if k == ".id" or k in proplist} for row in rows]
+    if "as-value" in words:
+        return ScriptArray(items=[row_value(menu, row) for row in rows])
+    form = "terse" if "terse" in words else "detail" if "detail" in words else "plain"
+    if proplist is not None and form == "plain":
+        raise not_supported(f"/{menu}/print proplist= without detail, terse or as-value")
     try:
-        return router_values.to_bool(actual) == router_values.to_bool(expected)
-    except ValueError:
-        return False
+        printed = console_print.render(menu, form, rows)
+    except CommandError as error:
+        raise ScriptError(error.message) from None
+    session = numbering.current()
+    if session is not None:
+        session.remember(menu, printed.numbered)
+    it.context.output.extend(printed.lines)
+    return NOTHING
+
+
+def _print_arguments(menu: str) -> list[str]:
+    command = tree().command(tuple(menu.split("/")), "print")
+    return list(command.arguments) if command is not None else []
+
+
+def _print_argument(menu: str, element: Element) -> str:
+    """The print argument a word or `name=` names, unambiguous prefixes resolved as the console does."""
+    if isinstance(element, Named):
+        written = _key(element)
+    elif isinstance(element, Word):
+        written = to_text(element.text)
+    else:
+        raise not_supported(f"a {element.kind} among /{menu}/print's arguments")
+    names = _print_arguments(menu)
+    if written in names:
+        return written
+    candidates = [name for name in names if name.startswith(written)]
+    if len(candidates) == 1:
+        return candidates[0]
+    if candidates:
+        raise not_supported(f"the ambiguous /{menu}/print argument {written}")
+    raise ScriptError(f"unknown parameter {written}")
+
+
+def _matching(
+    it: Interpreter, menu: str, elements: list[Element], scope: Scope, base: tuple[str, ...]
+) -> list[Props]:
+    """The menu's rows that meet `name=value` pairs and a `where` condition (lab.script.conditions)."""
+    condition = compile_condition(elements, lambda node: it.value(node, scope, base))
+    rows = _rows(it, menu)
+    known = set(tree().printable(tuple(menu.split("/"))))
+    if known:
+        known |= {".id", *(prop for row in rows for prop in row)}
+        unknown = sorted(condition.properties() - known)
+        if unknown:
+            raise not_supported(f"a condition on {unknown[0]}, which /{menu} does not print")
+    return [row for row in rows if condition.matches(menu, row)]
+
+
+def _item_numbers(it: Interpreter, menu: str, args: Props) -> None:
+    """`set 0`, `remove 1,2`, `move 3 destination=0`: item numbers of this console session as ids. A
+    number that is also an item's name (a file called `10`) stays the name."""
+    for argument in ("numbers", "destination"):
+        text = args.get(argument)
+        if text is None or not numbering.is_numbers(text) or menu in _single_menus():
+            continue
+        rows = _rows(it, menu)
+        names = {row.get("name") for row in rows}
+        numbered = console_print.numbered_ids(menu, rows)
+        args[argument] = ",".join(
+            part if part in names else numbering.resolve(menu, part, numbered.copy)
+            for part in text.split(",")
+        )
 
 
 # ----- /system script run, inside a script

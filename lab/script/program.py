@@ -13,6 +13,7 @@ import threading
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from lab import jobs
 from lab.errors import CommandError
 from lab.script.scope import Scope
 from lab.script.syntax import Statement, parse
@@ -51,7 +52,9 @@ def run(it: Interpreter, statements: list[Statement], variables: dict[str, str])
         scope.declare_local(name, from_text(text))
     value: Value = NOTHING
     try:
-        it.run_block(statements, scope, ())
+        # Menus that answer per user (/system/script/environment) see whose script this is.
+        with jobs.acting_as(context.user):
+            it.run_block(statements, scope, ())
     except ReturnSignal as returned:
         value = returned.value
     except ScriptError as error:

@@ -1,8 +1,9 @@
 """Entry point: run a script as a user with policies, as a job, log its error as RouterOS does, never crash
 the lab.
 
-`install(router)` gives a router its engine: `router.script_runner` (used by Netwatch, the scheduler and
-`/system/script/run` through lab.jobs.launch) and the per-user globals a reboot clears.
+`install(router)` gives a router its engine: `router.script_runner` (used by Netwatch and the scheduler
+through lab.jobs.launch, by `/system/script/run` over the API through lab.jobs.run_here) and the per-user
+globals a reboot clears, which /system/script/environment shows (`router.script_jobs.environment`).
 """
 
 from __future__ import annotations
@@ -10,12 +11,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Protocol
 
 from lab.jobs import SYSTEM_POLICIES, SYSTEM_USER, Job, user_policies
-from lab.script import program
+from lab.script import formats, program
 from lab.script.evaluator import Context, Interpreter
 from lab.script.program import RunResult
 from lab.script.scope import Globals
 from lab.script.syntax import Statement, parse
-from lab.script.values import from_text
+from lab.script.values import from_text, literal, to_text
 
 if TYPE_CHECKING:
     from lab.router import Router
@@ -82,9 +83,35 @@ class Engine:
         return program.run(Interpreter(context), statements, variables)
 
 
+class EngineEnvironment:
+    """The engine's globals as /system/script/environment shows them (lab.jobs.Environment); names and values
+    cross into lab text here."""
+
+    def __init__(self, globals_: Globals) -> None:
+        self.globals = globals_
+
+    def variables(self, user: str) -> list[tuple[str, str, str | None]]:
+        listed: list[tuple[str, str, str | None]] = []
+        for item_id, name, value in self.globals.listing(user):
+            shown = formats.environment_column(value)
+            listed.append((item_id, to_text(name), None if shown is None else to_text(shown)))
+        return listed
+
+    def remove(self, user: str, name: str) -> bool:
+        return self.globals.remove(user, from_text(name))
+
+    def assign(self, user: str, name: str, text: str) -> bool:
+        key = from_text(name)
+        if key not in self.globals.names(user):
+            return False
+        self.globals.set(user, key, literal(from_text(text)))
+        return True
+
+
 def install(router: Router) -> Engine:
     engine = Engine(router)
     router.script_runner = engine.run
+    router.script_jobs.environment = EngineEnvironment(engine.globals)
     router.on_reboot.append(engine.reboot)
     return engine
 

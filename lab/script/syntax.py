@@ -28,12 +28,18 @@ from routeros_lsp.syntax.ast import (
     VariablePart,
     Word,
 )
+from routeros_lsp.syntax.parser import PRECEDENCE as _PRECEDENCE
 from routeros_lsp.syntax.parser import parse as _parse
+
+# How tightly each binary operator binds (higher first), as the parser groups them (measured on 7.21.4); the
+# evaluator regroups operands the parser left side by side (`1000/$i`) with it.
+PRECEDENCE: dict[str, int] = dict(_PRECEDENCE)
 
 # Diagnostics that describe style, not a script RouterOS refuses: a router runs these scripts.
 _ACCEPTED_RULES = frozenset({"syntax/stray-backslash", "syntax/stray-closer"})
 
 __all__ = [
+    "PRECEDENCE",
     "Binary",
     "Brace",
     "CommandPart",

@@ -24,11 +24,27 @@ IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
 class ScriptError(Exception):
-    """A runtime error that stops the script unless `:do on-error` or `:onerror` catches it."""
+    """A runtime error that stops the script unless `:do on-error` or `:onerror` catches it.
 
-    def __init__(self, message: str) -> None:
+    Some errors carry attributes beside the message (a fetch's HTTP status `code` and `http-headers`, from
+    7.22), which `:onerror err,attr` gives a script. They come with the error or with the router's error it
+    stands for: the one it was raised from (`raise ScriptError(...) from error`, or `from None` inside the
+    `except` that caught it, which keeps that error as the context). An error raised while another was being
+    handled (`:error` in an on-error block) has no attributes of that other one.
+    """
+
+    def __init__(self, message: str, attributes: dict[str, str] | None = None) -> None:
         super().__init__(message)
         self.message = message
+        self._attributes = attributes
+
+    @property
+    def attributes(self) -> dict[str, str] | None:
+        if self._attributes is not None:
+            return self._attributes
+        origin = self.__cause__ or (self.__context__ if self.__suppress_context__ else None)
+        found = getattr(origin, "attributes", None)
+        return found if isinstance(found, dict) else None
 
 
 class ReturnSignal(Exception):
@@ -235,10 +251,17 @@ def parse_prefix(text: str) -> IPNetwork | None:
         return None
 
 
+_HOURS_MINUTES = re.compile(r"([0-9]{1,2}):([0-9]{2})")
+
+
 def parse_time(text: str) -> Duration | None:
-    """`10s`, `1h30m`, `00:05:00`, `1d02:00:00`; a bare number is a num, not a time."""
+    """`10s`, `1h30m`, `00:05:00`, `1d02:00:00`, `10:00` (hours and minutes: the manual's
+    `:tonsec value=10:00` is 36000000000000); a bare number is a num, not a time."""
     if not _TIME_START.match(text) or parse_int(text) is not None:
         return None
+    short = _HOURS_MINUTES.fullmatch(text)
+    if short:
+        return Duration((int(short[1]) * 60 + int(short[2])) * 60_000)
     try:
         return Duration(router_values.parse_duration_ms(text))
     except ValueError:
@@ -290,6 +313,44 @@ def toip(value: Value) -> Value:
     if isinstance(value, str):
         parsed = parse_ip(value)
         return NIL if parsed is None else parsed
+    return NIL
+
+
+def toip6(value: Value) -> Value:
+    """`:toip6`: an IPv6 address, or nil when the value is none (an IPv4 address or a prefix included)."""
+    if isinstance(value, ipaddress.IPv6Address):
+        return value
+    if isinstance(value, str):
+        parsed = parse_ip(value.strip())
+        return parsed if isinstance(parsed, ipaddress.IPv6Address) else NIL
+    return NIL
+
+
+_ITEM_ID = re.compile(r"\*[0-9A-Fa-f]{1,8}")
+
+
+def toid(value: Value) -> Value:
+    """`:toid`: an internal id (`*1A`), or nil when the text is none. What a number converts to is not
+    documented, so the lab refuses it."""
+    if isinstance(value, ItemId):
+        return value
+    if isinstance(value, int) and not isinstance(value, bool):
+        raise not_supported(":toid of a num")
+    if isinstance(value, str) and _ITEM_ID.fullmatch(value.strip()):
+        return ItemId(value.strip())
+    return NIL
+
+
+def tonsec(value: Value) -> Value:
+    """`:tonsec`: a time in nanoseconds (`:tonsec value=10:00` is 36000000000000), nil for text that is no
+    time. The lab keeps times in milliseconds. What a num converts to is not documented: refused."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        raise not_supported(":tonsec of a num")
+    if isinstance(value, str):
+        parsed = parse_time(value.strip())
+        value = NIL if parsed is None else parsed
+    if isinstance(value, Duration):
+        return value.ms * 1_000_000
     return NIL
 
 

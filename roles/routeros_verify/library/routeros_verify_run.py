@@ -21,10 +21,13 @@ from ansible.module_utils.routeros_connection import CONNECTION_SPEC, connect
 from ansible_collections.community.routeros.plugins.module_utils.api import check_has_library
 
 try:
-    from librouteros.exceptions import LibRouterosError
+    from librouteros.exceptions import ConnectionClosed, FatalError, LibRouterosError, TrapError
 except ImportError:
-    # check_has_library() reports the missing library; this name is then never reached.
-    LibRouterosError = Exception
+    # check_has_library() reports the missing library; these names are then never reached.
+    ConnectionClosed = FatalError = LibRouterosError = TrapError = Exception
+
+# What a dropped session looks like (a reboot): worth reconnecting; a refusal (a trap) is an answer.
+_LOST = (ConnectionClosed, FatalError, OSError)
 
 DOCUMENTATION = r"""
 ---
@@ -118,7 +121,7 @@ class Router:
         while True:
             try:
                 return action(self.api)
-            except (LibRouterosError, OSError):
+            except _LOST:
                 if time.monotonic() > deadline:
                     raise
                 time.sleep(1)
@@ -191,7 +194,11 @@ def run_check(router: Router, storage: str, script: str, timeout: float) -> Any:
             api.path("file").remove(row[".id"])
         tuple(api.path("system", "script")("run", number=script))
 
-    router.call(start)
+    try:
+        router.call(start)
+    except TrapError as error:
+        # A script run over the API answers when it ends, with its error as a trap.
+        return {"missing": f"the script {script} failed: {error}"}
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         found = router.call(lambda api: read_json(api, result_file))
