@@ -12,8 +12,9 @@ from dataclasses import dataclass, field
 
 from lab import jobs, protocol
 from lab.errors import CommandError
+from lab.menus.base import Result
 from lab.query import compile_query
-from lab.router import Result, Router
+from lab.router import Router
 from lab.schema import tree
 
 log = logging.getLogger("lab.api")
@@ -148,8 +149,12 @@ class Session:
                 rows = [row for row in rows if matches(row)]
             if "count-only" in args:
                 return Result(ret=str(len(rows)))
-            if request.proplist is not None:
-                rows = [{k: row[k] for k in request.proplist if k in row} for row in rows]
+            # `.proplist` as the API manual writes it, or print's own `proplist` argument.
+            proplist = request.proplist
+            if proplist is None and "proplist" in args:
+                proplist = [name for name in args["proplist"].split(",") if name]
+            if proplist is not None:
+                rows = [{k: row[k] for k in proplist if k in row} for row in rows]
             return Result(rows=rows)
         return result
 

@@ -1,7 +1,8 @@
 """The RouterOS command line of one logged-in user: its prompt, and each line typed run as console input.
 
-`/export` is answered from the configuration (lab.export); everything else goes to the script engine as a
-one-line script, so the console and scripts cannot disagree. What the console adds to a script run:
+`/export` and `/export terse` are answered from the configuration (lab.export) as the whole text; everything
+else (`/export file=x`, a menu's `export`, what the lab refuses) goes to the script engine as a one-line
+script, so the console and scripts cannot disagree. What the console adds to a script run:
 
 - item numbers: the session remembers what each menu's last `print` numbered, so `set 0 comment=x` and
   `remove 1` name those items (lab.script.numbering), for as long as the session lasts;
@@ -43,11 +44,15 @@ class Console:
         words = line.strip().split()
         if not words:
             return ""
-        if words[0] in ("/export", "export"):
+        if words[0] in ("/export", "export") and set(words[1:]) <= _PLAIN_EXPORT:
             return export(self.router, terse="terse" in words[1:])
         source = f":put [{line.strip().rstrip(';')}]" if _counts(line) else line
         with console_session(self.numbers):
             return self.runner(self.router, source, self.user)
+
+
+# What RouterOS 7 does by default (`compact`, `hide-sensitive`), and `terse`.
+_PLAIN_EXPORT = frozenset({"terse", "compact", "hide-sensitive"})
 
 
 def _counts(line: str) -> bool:

@@ -2,7 +2,9 @@
 
 Request: {"verb": "dump", "args": ["1"]}.
 Answer: {"ok": true, "result": ...} or {"ok": false, "error": "..."}.
-Verbs register themselves in VERBS with the words they take, so `ctl help` can list them.
+Verbs register themselves in VERBS with the words they take, so `ctl help` can list them. A verb acts on the
+running lab through LabView, which lab.server.Lab implements: lab.server builds on this module (and on the
+modules whose verbs register here), never the other way round.
 """
 
 from __future__ import annotations
@@ -12,26 +14,56 @@ import json
 import socket
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from lab.menus.ip import dhcp_rebind
+from lab.network import Network
+from lab.router import Router
+from lab.telegram.service import TelegramServer
 
-if TYPE_CHECKING:
-    from lab.server import Lab
+
+class Ports(Protocol):
+    """The lab's listening ports a verb reports (lab.server.LabConfig)."""
+
+    @property
+    def api_port(self) -> int: ...
+
+    @property
+    def api_ssl_port(self) -> int: ...
+
+
+class LabView(Protocol):
+    """What verbs ask of the running lab (lab.server.Lab)."""
+
+    @property
+    def config(self) -> Ports: ...
+
+    @property
+    def routers(self) -> list[Router]: ...
+
+    @property
+    def network(self) -> Network: ...
+
+    @property
+    def telegram(self) -> TelegramServer | None: ...
+
+    def router(self, reference: str) -> Router:
+        """A router by index (`1`), address (`127.0.1.1`) or identity; KeyError when there is none."""
+        ...
 
 
 @dataclass(frozen=True)
 class Verb:
     usage: str
     help: str
-    run: Callable[[Lab, list[str]], Any]
+    run: Callable[[LabView, list[str]], Any]
 
 
 VERBS: dict[str, Verb] = {}
 
 
-def verb(name: str, usage: str, help_text: str) -> Callable[[Callable[[Lab, list[str]], Any]], Any]:
-    def register(function: Callable[[Lab, list[str]], Any]) -> Callable[[Lab, list[str]], Any]:
+def verb(name: str, usage: str, help_text: str) -> Callable[[Callable[[LabView, list[str]], Any]], Any]:
+    def register(function: Callable[[LabView, list[str]], Any]) -> Callable[[LabView, list[str]], Any]:
         VERBS[name] = Verb(usage=usage, help=help_text, run=function)
         return function
 
@@ -49,12 +81,12 @@ def _one_router(args: list[str], usage: str) -> str:
 
 
 @verb("ping", "ping", "answers pong when the lab is up")
-def _ping(lab: Lab, args: list[str]) -> str:
+def _ping(lab: LabView, args: list[str]) -> str:
     return "pong"
 
 
 @verb("routers", "routers", "every router with its index, address, identity and version")
-def _routers(lab: Lab, args: list[str]) -> list[dict[str, Any]]:
+def _routers(lab: LabView, args: list[str]) -> list[dict[str, Any]]:
     return [
         {
             "index": r.index,
@@ -69,19 +101,19 @@ def _routers(lab: Lab, args: list[str]) -> list[dict[str, Any]]:
 
 
 @verb("dump", "dump ROUTER", "the router's whole configuration as JSON, menu by menu, as the API prints it")
-def _dump(lab: Lab, args: list[str]) -> dict[str, Any]:
+def _dump(lab: LabView, args: list[str]) -> dict[str, Any]:
     return lab.router(_one_router(args, "dump ROUTER")).dump()
 
 
 @verb("reboot", "reboot ROUTER", "reboot: sessions drop, dynamic entries and globals go, configuration stays")
-def _reboot(lab: Lab, args: list[str]) -> str:
+def _reboot(lab: LabView, args: list[str]) -> str:
     router = lab.router(_one_router(args, "reboot ROUTER"))
     router.reboot()
     return f"router {router.index} rebooted"
 
 
 @verb("uplink", "uplink ROUTER up|down", "connect or cut the virtual ISP behind the router's ether1")
-def _uplink(lab: Lab, args: list[str]) -> str:
+def _uplink(lab: LabView, args: list[str]) -> str:
     if len(args) != 2 or args[1] not in ("up", "down"):
         raise UsageError("usage: uplink ROUTER up|down")
     router = lab.router(args[0])
@@ -96,7 +128,7 @@ def _uplink(lab: Lab, args: list[str]) -> str:
     "stats ROUTER|all|reset",
     "API connections, logins and sentences by command word since the lab started or the last reset",
 )
-def _stats(lab: Lab, args: list[str]) -> dict[str, Any] | str:
+def _stats(lab: LabView, args: list[str]) -> dict[str, Any] | str:
     reference = _one_router(args, "stats ROUTER|all|reset")
     if reference == "reset":
         for router in lab.routers:
@@ -107,12 +139,12 @@ def _stats(lab: Lab, args: list[str]) -> dict[str, Any] | str:
 
 
 @verb("help", "help", "this list")
-def _help(lab: Lab, args: list[str]) -> dict[str, str]:
+def _help(lab: LabView, args: list[str]) -> dict[str, str]:
     return {v.usage: v.help for v in VERBS.values()}
 
 
 class ControlServer:
-    def __init__(self, lab: Lab) -> None:
+    def __init__(self, lab: LabView) -> None:
         self.lab = lab
 
     def answer(self, line: bytes) -> dict[str, Any]:

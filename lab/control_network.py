@@ -5,19 +5,18 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from lab.control import UsageError, verb
+from lab.control import LabView, UsageError, verb
 from lab.network import TLS_MODES
 
 if TYPE_CHECKING:
     from lab.router import Router
-    from lab.server import Lab
 
 _HOST_USAGE = "host ROUTER|all ADDRESS up|down|loss PERCENT|delay MS|port PORT open|closed|http STATUS"
 # How many words each action takes after ADDRESS.
 _HOST_ACTIONS = {"up": 1, "down": 1, "loss": 2, "delay": 2, "port": 3, "http": 2}
 
 
-def _routers(lab: Lab, reference: str) -> list[Router]:
+def _routers(lab: LabView, reference: str) -> list[Router]:
     return list(lab.routers) if reference == "all" else [lab.router(reference)]
 
 
@@ -38,7 +37,7 @@ def _number(text: str, what: str, low: float, high: float) -> float:
     "(open by default) or answer HTTP GETs with STATUS (200 by default) "
     "(not an RFC 5737 documentation address: those never answer)",
 )
-def _host(lab: Lab, args: list[str]) -> list[dict[str, str]]:
+def _host(lab: LabView, args: list[str]) -> list[dict[str, str]]:
     if len(args) < 3 or args[2] not in _HOST_ACTIONS or len(args) != 2 + _HOST_ACTIONS[args[2]]:
         raise UsageError(f"usage: {_HOST_USAGE}")
     action = args[2]
@@ -78,7 +77,7 @@ def _whole(text: str, what: str, low: int, high: int) -> int:
     "the hosts the router's virtual network knows (with their closed ports and HTTP status when set); "
     "any other address never answers",
 )
-def _hosts(lab: Lab, args: list[str]) -> list[dict[str, str]]:
+def _hosts(lab: LabView, args: list[str]) -> list[dict[str, str]]:
     if len(args) != 1:
         raise UsageError("usage: hosts ROUTER")
     router = lab.router(args[0])
@@ -90,7 +89,7 @@ def _hosts(lab: Lab, args: list[str]) -> list[dict[str, str]]:
     f"service NAME PORT 127.x.y.z:PORT {'|'.join(TLS_MODES)}",
     "point an Internet name and port (api.telegram.org 443) at a loopback stand-in",
 )
-def _service(lab: Lab, args: list[str]) -> dict[str, str]:
+def _service(lab: LabView, args: list[str]) -> dict[str, str]:
     usage = f"usage: service NAME PORT 127.x.y.z:PORT {'|'.join(TLS_MODES)}"
     if (
         len(args) != 4
@@ -109,7 +108,7 @@ def _service(lab: Lab, args: list[str]) -> dict[str, str]:
     "services",
     "the virtual Internet: every name and port fetch can reach, and where it really goes",
 )
-def _services(lab: Lab, args: list[str]) -> list[dict[str, str]]:
+def _services(lab: LabView, args: list[str]) -> list[dict[str, str]]:
     with lab.network.lock:
         return [service.describe() for service in lab.network.services.values()]
 
@@ -119,7 +118,7 @@ def _services(lab: Lab, args: list[str]) -> list[dict[str, str]]:
     "clock ROUTER set ISO-DATETIME|unsync|offset SECONDS",
     "set the router's clock, make it an unsynced clock (1970-01-02), or shift it from real time",
 )
-def _clock(lab: Lab, args: list[str]) -> dict[str, Any]:
+def _clock(lab: LabView, args: list[str]) -> dict[str, Any]:
     usage = "usage: clock ROUTER set ISO-DATETIME|unsync|offset SECONDS"
     if (
         len(args) < 2

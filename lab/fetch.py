@@ -16,18 +16,14 @@ import time
 import urllib.parse
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 from cryptography import exceptions, x509
 from cryptography.hazmat.primitives import serialization
 
 from lab import errors, values
 from lab.errors import CommandError
-from lab.menus.base import Props
+from lab.menus.base import Props, RouterView
 from lab.model import Item
-
-if TYPE_CHECKING:
-    from lab.router import Router
 
 # What `output=user` hands back at most, as RouterOS cuts it.
 USER_DATA_LIMIT = 64512
@@ -140,7 +136,7 @@ def _url(args: Props) -> str:
     return f"{mode}://{address}{port}/{args.get('src-path', '').lstrip('/')}"
 
 
-def _anchors(router: Router) -> list[x509.Certificate]:
+def _anchors(router: RouterView) -> list[x509.Certificate]:
     """What fetch trusts: /certificate entries marked trusted, and the builtin store when it is enabled."""
     found: list[x509.Certificate] = []
     for item in router.items(router.spec("certificate")):
@@ -212,7 +208,7 @@ def request_target(path: str, query: str, percent_encoding: bool) -> str:
     return target
 
 
-def prepare(router: Router, args: Props) -> Plan:
+def prepare(router: RouterView, args: Props) -> Plan:
     url = _url(args)
     parsed = urllib.parse.urlsplit(url)
     scheme = parsed.scheme.lower()
@@ -254,7 +250,7 @@ def prepare(router: Router, args: Props) -> Plan:
     return plan
 
 
-def route(router: Router, plan: Plan) -> None:
+def route(router: RouterView, plan: Plan) -> None:
     """Where the connection really goes: loopback as named, or a virtual Internet name's stand-in."""
     name = plan.connect_host
     try:
@@ -369,14 +365,14 @@ def _check_peer_dates(connection: http.client.HTTPConnection, plan: Plan) -> Non
 # ----- finish (router lock held)
 
 
-def log_failure(router: Router, plan: Plan, error: CommandError) -> None:
+def log_failure(router: RouterView, plan: Plan, error: CommandError) -> None:
     """RouterOS logs the whole URL of a failed fetch; a token in the URL lands in the log (BRIEF §5)."""
     where = "RAM" if plan.output.startswith("user") or plan.output == "none" else plan.dst_path
     reason = error.message.removeprefix("failure: ")
     router.log("fetch,error", f"Download from {plan.url} to {where} FAILED: {reason}")
 
 
-def finish(router: Router, plan: Plan, outcome: Outcome) -> Props:
+def finish(router: RouterView, plan: Plan, outcome: Outcome) -> Props:
     if not 200 <= outcome.status < 300:
         attributes = None
         if router.version_tuple >= ERROR_ATTRIBUTES_SINCE:
@@ -400,7 +396,7 @@ def finish(router: Router, plan: Plan, outcome: Outcome) -> Props:
     return row
 
 
-def _store_file(router: Router, name: str, contents: str) -> None:
+def _store_file(router: RouterView, name: str, contents: str) -> None:
     spec = router.spec("file")
     stamp = router.clock.stamp()
     existing = router.find_by(spec, "name", name)
@@ -414,7 +410,7 @@ def _store_file(router: Router, name: str, contents: str) -> None:
     router.save()
 
 
-def run(router: Router, args: Props) -> Props:
+def run(router: RouterView, args: Props) -> Props:
     """The whole fetch, taking the router lock only around state."""
     with router.lock:
         plan = prepare(router, args)

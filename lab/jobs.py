@@ -19,13 +19,11 @@ import logging
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
+from lab.clock import Clock
 from lab.errors import CommandError
-
-if TYPE_CHECKING:
-    from lab.menus.base import Props
-    from lab.router import Router
+from lab.model import Item, Props, State
 
 log = logging.getLogger("lab.jobs")
 
@@ -99,12 +97,49 @@ class Job:
         return False
 
 
-class RunOutcome(Protocol):
-    """How a script run ended (the engine's RunResult): its error as RouterOS words it, or None; the value a
-    top-level `:return` gave, as text, or None."""
+@dataclass
+class RunResult:
+    """How a script run ended: what it printed (lab text), its error as RouterOS words it (`syntax error (line
+    4 column 22)`) or None when it finished, and what a top-level `:return` gave, as text, or None."""
 
-    error: str | None
-    value: str | None
+    output: list[str] = field(default_factory=list)
+    error: str | None = None
+    value: str | None = None
+
+
+class ScriptRunner(Protocol):
+    """The script engine a router runs scripts with (lab.script.runner installs it as
+    `router.script_runner`): `source` as `user` with `policies` (the user's when None), the context
+    `variables` as locals, as `job` when the caller began one, else as a job of its own."""
+
+    def __call__(
+        self,
+        router: JobHost,
+        source: str,
+        variables: dict[str, str],
+        user: str,
+        policies: set[str] | frozenset[str] | None = None,
+        *,
+        job: Job | None = None,
+    ) -> RunResult: ...
+
+
+class JobHost(Protocol):
+    """What jobs need of a router: lab.router.Router is one. A protocol, because the router, the menus and the
+    script engine all sit above this module (the menus' fuller view is lab.menus.base.RouterView)."""
+
+    index: int
+    lock: threading.RLock
+    clock: Clock
+    state: State
+    script_jobs: JobTable
+    script_runner: ScriptRunner | None
+
+    def log(self, topics: str, message: str) -> None: ...
+
+    def rows(self, path: str) -> list[Props]: ...
+
+    def add_dynamic(self, path: str, props: Props, owner: str) -> Item: ...
 
 
 class Environment(Protocol):
@@ -138,7 +173,7 @@ class JobTable:
 
     def begin(
         self,
-        router: Router,
+        router: JobHost,
         owner: str,
         policies: frozenset[str],
         script: str | None = None,
@@ -159,14 +194,14 @@ class JobTable:
             self._running[job.id] = job
         return job
 
-    def end(self, router: Router, job: Job) -> None:
+    def end(self, router: JobHost, job: Job) -> None:
         with router.lock:
             self._running.pop(job.id, None)
             table = router.state.table(PATH)
             table.items = [item for item in table.items if item.id != job.id]
         job.finished.set()
 
-    def stop(self, router: Router, job_id: str) -> None:
+    def stop(self, router: JobHost, job_id: str) -> None:
         """Stops a job and the jobs running inside it; rows go when each script has unwound."""
         with router.lock:
             target = self._running.get(job_id)
@@ -176,7 +211,7 @@ class JobTable:
                 if job.descends_from(target):
                     job.cancelled.set()
 
-    def stop_all(self, router: Router) -> None:
+    def stop_all(self, router: JobHost) -> None:
         with router.lock:
             for job in self._running.values():
                 job.cancelled.set()
@@ -202,7 +237,7 @@ def acting_user() -> str | None:
     return user
 
 
-def user_policies(router: Router, user: str) -> frozenset[str]:
+def user_policies(router: JobHost, user: str) -> frozenset[str]:
     """A user's policies are those of their group; an unknown user has none."""
     if user == SYSTEM_USER:
         return SYSTEM_POLICIES
@@ -229,7 +264,7 @@ def named_run_policies(caller: frozenset[str], script: Props, *, own: bool = Fal
 
 
 def launch(
-    router: Router,
+    router: JobHost,
     source: str,
     variables: dict[str, str],
     user: str,
@@ -272,14 +307,14 @@ def launch(
 
 
 def run_here(
-    router: Router,
+    router: JobHost,
     source: str,
     user: str,
     origin: str,
     *,
     script: str | None = None,
     policies: frozenset[str] | None = None,
-) -> RunOutcome | None:
+) -> RunResult | None:
     """Run `source` as `user` in this thread and return when it has finished (`/system/script/run` over the
     API answers only then). None when no script engine is loaded (the router log says so) or nothing runs."""
     runner = router.script_runner

@@ -10,11 +10,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+# An item's properties, as the API prints them: name -> text.
+Props = dict[str, str]
+
 
 @dataclass
 class Item:
     id: str
-    props: dict[str, str]
+    props: Props
     dynamic: bool = False
     # Dynamic entries remember who made them (the dhcp-client that bound), so they go when it goes.
     owner: str = ""

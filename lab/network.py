@@ -19,6 +19,19 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import NameOID
 
 # The fake Telegram Bot API listens here unless the operator points the name elsewhere (`ctl service`).
+
+
+@dataclass
+class Uplink:
+    """One router's side of the virtual ISP behind its uplink interface (a lease, a gateway, a DNS server)."""
+
+    interface: str = "ether1"
+    up: bool = True
+    lease_address: str = ""
+    gateway: str = ""
+    dns: str = ""
+
+
 TELEGRAM_NAME = "api.telegram.org"
 TELEGRAM_PORT = 8081
 

@@ -10,42 +10,20 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from lab import errors
 from lab.clock import Clock
-from lab.jobs import JobTable
+from lab.jobs import JobTable, ScriptRunner
 from lab.menus import registry
-from lab.menus.base import MenuSpec, Props, convert
+from lab.menus.base import ID_WORDS, MenuSpec, Props, Result, convert
 from lab.model import Item, State
-from lab.network import Network
+from lab.network import Network, Uplink
 from lab.schema import Command, tree
 from lab.stats import ApiStats
 
-if TYPE_CHECKING:
-    from lab.script.runner import ScriptRunner
-
-# Words the API adds that are not command arguments.
-ID_WORDS = (".id", "numbers", "number")
 # Menus that list what happens rather than what is configured: `dump` leaves them out.
 _ACTIVITY = ("log", "system/script/job")
-
-
-@dataclass
-class Result:
-    rows: list[Props] | None = None
-    ret: str | None = None
-
-
-@dataclass
-class Uplink:
-    """The lab's stand-in for the ISP side of the uplink interface."""
-
-    interface: str = "ether1"
-    up: bool = True
-    lease_address: str = ""
-    gateway: str = ""
-    dns: str = ""
 
 
 @dataclass
@@ -197,17 +175,27 @@ class Router:
 
     # ----- commands
 
+    def implements(self, path: str, command: str) -> bool:
+        """Whether `command` of the menu at `path` is one the lab carries out (a registered menu names it as
+        generic or custom); every other command of the command tree is refused as not supported in the lab."""
+        spec = registry.SPECS.get(path)
+        return spec is not None and spec.implements(command) and _tree_command(path, command) is not None
+
     def execute(self, path: str, command: str, args: Props) -> Result:
-        if command in self.spec(path).unlocked:
+        spec = registry.SPECS.get(path)
+        if spec is not None and command in spec.unlocked:
             return self._execute(path, command, args)
         with self.lock:
             return self._execute(path, command, args)
 
     def _execute(self, path: str, command: str, args: Props) -> Result:
-        spec = self.spec(path)
-        schema_command = tree().command(spec.segments, command)
+        schema_command = _tree_command(path, command)
         if schema_command is None:
             raise errors.no_such_command()
+        spec = registry.SPECS.get(path)
+        if spec is None or not spec.implements(command):
+            raise errors.not_supported(command_name(path, command))
+        _check_options(spec, schema_command, args)
         if command in spec.commands:
             return _as_result(spec.commands[command](self, args))
         handlers: dict[str, Callable[[MenuSpec, Command, Props], Result]] = {
@@ -223,19 +211,26 @@ class Router:
             "get": self._get,
             "find": self._find,
         }
-        handler = handlers.get(command)
-        if handler is None:
-            raise errors.not_supported(f"/{path}/{command}")
-        result = handler(spec, schema_command, args)
+        result = handlers[command](spec, schema_command, args)
         if command not in ("print", "get", "find"):
             self.save()
         return result
 
     def _print(self, spec: MenuSpec, command: Command, args: Props) -> Result:
-        for name in args:
-            if name not in command.arguments:
-                raise errors.unknown_parameter(name)
-        return Result(rows=self.rows(spec.path))
+        """Every row, or those `from=` names; the firewall's `static`/`dynamic` and `chain=` filter (with
+        none of them the API prints dynamic rules too). `count-only` and `proplist` shape the API's reply
+        (lab.api); the console forms (`detail`, `terse`, ...) change nothing in rows."""
+        rows = self.rows(spec.path)
+        if "from" in args:
+            wanted = {self.resolve(spec, ref).id for ref in args["from"].split(",") if ref}
+            rows = [row for row in rows if row.get(".id") in wanted]
+        if "static" in args and "dynamic" not in args and "all" not in args:
+            rows = [row for row in rows if row.get("dynamic") != "true"]
+        elif "dynamic" in args and "static" not in args and "all" not in args:
+            rows = [row for row in rows if row.get("dynamic") == "true"]
+        if "chain" in args:
+            rows = [row for row in rows if row.get("chain") == args["chain"]]
+        return Result(rows=rows)
 
     def _find(self, spec: MenuSpec, command: Command, args: Props) -> Result:
         return Result(ret=";".join(row[".id"] for row in self.rows(spec.path)))
@@ -255,7 +250,7 @@ class Router:
         clean: Props = {}
         unset: list[str] = []
         for name, raw in args.items():
-            if name in ID_WORDS:
+            if name in ID_WORDS or (name == "place-before" and command.name == "add"):
                 continue
             if name.startswith("!"):
                 if name[1:] not in command.arguments:
@@ -277,15 +272,24 @@ class Router:
         for name in command.required:
             if name not in props:
                 raise errors.missing_value(name)
+        if "name" in command.arguments and "name" not in props and spec.unnamed != "optional":
+            if spec.unnamed == "refuse":
+                raise errors.not_supported(f"{command_name(spec.path, 'add')} without name=")
+            taken = {item.props.get("name") for item in self.state.table(spec.storage).items}
+            props["name"] = next(
+                f"{spec.unnamed}{n}" for n in range(1, len(taken) + 2) if f"{spec.unnamed}{n}" not in taken
+            )
         if "copy-from" in props:
             source = self.resolve(spec, props.pop("copy-from"))
             props = {**source.props, **props}
         if spec.type_filter:
             props["type"] = spec.type_filter
+        # `place-before`: the new item goes before the one named, as `move` would put it.
+        before = self.resolve(spec, args["place-before"]) if args.get("place-before") else None
         self._check(spec, props, None)
         table = self.state.table(spec.storage)
         item = Item(id=table.new_id(), props=props)
-        table.items.append(item)
+        table.items.insert(table.items.index(before) if before is not None else len(table.items), item)
         if spec.after is not None:
             spec.after(self, item, "add")
         return Result(ret=item.id)
@@ -427,6 +431,29 @@ class Router:
                 for path, spec in registry.SPECS.items()
                 if path not in _ACTIVITY and tree().command(spec.segments, "print") is not None
             }
+
+
+def command_name(path: str, command: str) -> str:
+    """How a refusal names a command: `/ip/address/export`, `/ping` at the root."""
+    return f"/{path}/{command}" if path else f"/{command}"
+
+
+def _tree_command(path: str, command: str) -> Command | None:
+    return tree().command(tuple(part for part in path.split("/") if part), command)
+
+
+def _check_options(spec: MenuSpec, command: Command, args: Props) -> None:
+    """An argument the command tree does not give the command is unknown, as on a router; one it gives but the
+    lab does not implement (a print option such as `follow`, fetch's `user`) is refused, naming it."""
+    implemented = spec.implemented_options(command.name)
+    for name in args:
+        if name in ID_WORDS:
+            continue
+        bare = name[1:] if name.startswith("!") and command.name == "set" else name
+        if bare not in command.arguments:
+            raise errors.unknown_parameter(bare)
+        if implemented is not None and bare not in implemented:
+            raise errors.not_supported(f"{command_name(spec.path, command.name)} {bare}")
 
 
 def _targets(args: Props) -> list[str]:

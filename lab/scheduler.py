@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from lab import errors, jobs, values
 from lab.menus.base import Props
+from lab.menus.system import count_run
 
 if TYPE_CHECKING:
     from lab.model import Item
@@ -166,7 +167,10 @@ class Scheduler:
         if script is None:
             return Launch(event, owner, entry, None, policies)
         row = router.printed(spec, script)
-        return Launch(row.get("source", ""), owner, entry, event, jobs.named_run_policies(policies, row))
+        granted = jobs.named_run_policies(policies, row)
+        if granted is not None:
+            count_run(script)
+        return Launch(row.get("source", ""), owner, entry, event, granted)
 
 
 @dataclass(frozen=True)

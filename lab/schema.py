@@ -85,6 +85,16 @@ class CommandTree:
         node = self._node(menu) or {}
         return [name for name, child in node.get("c", {}).items() if not child.get("k")]
 
+    def menus(self) -> list[tuple[str, ...]]:
+        """Every menu of the tree, the root `()` first, each before the menus below it."""
+        found: list[tuple[str, ...]] = []
+        pending: list[tuple[str, ...]] = [()]
+        while pending:
+            menu = pending.pop(0)
+            found.append(menu)
+            pending.extend((*menu, name) for name in sorted(self.submenus(menu)))
+        return found
+
     def command(self, menu: tuple[str, ...], name: str) -> Command | None:
         node = self._node((*menu, name))
         if node is None or not node.get("k"):

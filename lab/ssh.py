@@ -17,6 +17,7 @@ import paramiko
 
 from lab.console import Console, Runner
 from lab.router import Router
+from lab.script.runner import run_script
 
 log = logging.getLogger("lab.ssh")
 
@@ -189,8 +190,6 @@ def _crlf(text: str) -> bytes:
 
 def engine_runner(router: Router, source: str, user: str) -> str:
     """Run console input through the script engine; print its output, then its error as the console does."""
-    from lab.script.runner import run_script  # noqa: PLC0415 - the engine imports this package's router
-
     result = run_script(router, source, {}, user)
     lines = list(result.output)
     if result.error is not None:

@@ -1,23 +1,73 @@
-"""What a menu is: the declarative description every lab menu fills in, and the value checks they share."""
+"""What a menu is: the declarative description every lab menu fills in, the value checks they share, and
+what a menu may ask of the router it runs on (RouterView).
+
+The menus sit below lab.router, which carries out their commands: they name the router they act on by the
+RouterView protocol, which lab.router.Router implements, and never import lab.router.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from lab import errors, values
+from lab.jobs import JobHost
+from lab.model import Item, Props
+from lab.network import Network, Uplink
 from lab.schema import Argument
 
-if TYPE_CHECKING:
-    from lab.model import Item
-    from lab.router import Router
+__all__ = ["Props", "Result", "RouterView"]
 
-Props = dict[str, str]
-Check = Callable[["Router", Props, "Item | None"], None]
-Derive = Callable[["Router", "Item"], Props]
-Hook = Callable[["Router", "Item", str], None]
-CommandHandler = Callable[["Router", Props], Any]
+
+@dataclass
+class Result:
+    """What a command answers: rows (print, fetch), or a value (`ret`: an id, a count), or nothing."""
+
+    rows: list[Props] | None = None
+    ret: str | None = None
+
+
+class RouterView(JobHost, Protocol):
+    """What menus (and lab.fetch, which /tool/fetch runs) ask of a router; lab.router.Router is one."""
+
+    address: str
+    version: str
+    admin_user: str
+    admin_password: str
+    uplink: Uplink
+    network: Network
+    netwatch_results: dict[str, Props]
+
+    @property
+    def version_tuple(self) -> tuple[int, ...]: ...
+
+    @property
+    def uptime_ms(self) -> int: ...
+
+    def spec(self, path: str) -> MenuSpec: ...
+
+    def items(self, spec: MenuSpec) -> list[Item]: ...
+
+    def find_by(self, spec: MenuSpec, prop: str, value: str) -> Item | None: ...
+
+    def printed(self, spec: MenuSpec, item: Item | None) -> Props: ...
+
+    def resolve(self, spec: MenuSpec, reference: str) -> Item: ...
+
+    def names(self, kind: str) -> set[str]: ...
+
+    def execute(self, path: str, command: str, args: Props) -> Result: ...
+
+    def save(self) -> None: ...
+
+    def drop_owned(self, owner: str) -> None: ...
+
+
+Check = Callable[[RouterView, Props, Item | None], None]
+Derive = Callable[[RouterView, Item], Props]
+Hook = Callable[[RouterView, Item, str], None]
+CommandHandler = Callable[[RouterView, Props], Any]
 
 # Value kinds a menu can name for a property where the command tree's type text is not enough.
 KINDS = (
@@ -34,6 +84,45 @@ KINDS = (
     "address-list",
     "text",
 )
+
+# The commands lab.router implements for any menu from its MenuSpec (a menu takes those `generic` names).
+GENERIC = frozenset(
+    {"print", "add", "set", "remove", "enable", "disable", "comment", "move", "unset", "get", "find"}
+)
+READ_ONLY = frozenset({"print", "get", "find"})
+# Words that name items rather than being arguments: every command takes them.
+ID_WORDS = (".id", "numbers", "number")
+# Arguments of print the lab implements. Over the API, `detail`, `brief`, `terse`, `without-paging` and
+# `as-value` change nothing (an API reply always carries every property); `count-only` and `proplist` shape
+# the reply (lab.api); `from` keeps the items it names; the firewall's `all`, `static`, `dynamic` and `chain`
+# filter. Everything else (`follow`, `interval`, `file`, `where` as an argument, `value-list`, `stats`, ...)
+# is refused.
+PRINT_OPTIONS = frozenset(
+    {
+        "as-value",
+        "without-paging",
+        "detail",
+        "brief",
+        "terse",
+        "count-only",
+        "proplist",
+        "from",
+        "all",
+        "static",
+        "dynamic",
+        "chain",
+    }
+)
+# The arguments of generic commands that are options rather than properties, as far as the lab implements
+# them; add, set, unset, remove, enable, disable, comment and move take properties and item numbers only
+# (add's `copy-from` and `place-before` are implemented), so every argument the tree gives them is.
+GENERIC_OPTIONS: dict[str, frozenset[str]] = {
+    "print": PRINT_OPTIONS,
+    # Over the API `find` takes nothing the lab implements (scripts run their own find with conditions).
+    "find": frozenset(),
+    # `as-string`: the API's `ret` is text already; a script gets the text as a string (lab.script.menu).
+    "get": frozenset({"value-name", "as-string"}),
+}
 
 
 @dataclass(frozen=True)
@@ -60,8 +149,8 @@ class MenuSpec:
     check: Check | None = None
     derive: Derive | None = None
     after: Hook | None = None
-    initial: Callable[[Router], list[Props]] | None = None
-    boot: Callable[[Router], None] | None = None
+    initial: Callable[[RouterView], list[Props]] | None = None
+    boot: Callable[[RouterView], None] | None = None
     commands: dict[str, CommandHandler] = field(default_factory=dict)
     # Custom commands that wait on the (virtual) network: they take the router lock only around state access,
     # so the router keeps answering while a fetch waits.
@@ -72,6 +161,17 @@ class MenuSpec:
     dynamic_refusal: str = "can not change dynamic"
     # Properties never printed (a user's password) or kept only for the lab's own bookkeeping.
     secret: frozenset[str] = frozenset()
+    # The generic commands (GENERIC) this menu takes; a command of the command tree that neither this set nor
+    # `commands` names is refused as not supported in the lab (read-only menus take READ_ONLY).
+    generic: frozenset[str] = GENERIC
+    # What `add` without `name=` does where the command tree does not require a name: "optional" (items may
+    # have none), "refuse" (the lab does not know how RouterOS names the item, so it refuses), or the prefix
+    # RouterOS numbers from 1 (`bridge` gives bridge1, then bridge2).
+    unnamed: str = "optional"
+    # For each custom command, the arguments (besides item numbers) its handler implements; the router refuses
+    # the command tree's other arguments as not supported. A custom command not listed here takes no arguments
+    # but item numbers.
+    options: dict[str, frozenset[str]] = field(default_factory=dict)
 
     @property
     def segments(self) -> tuple[str, ...]:
@@ -80,6 +180,33 @@ class MenuSpec:
     @property
     def storage(self) -> str:
         return self.table or self.path
+
+    def implements(self, command: str) -> bool:
+        return command in self.commands or command in self.generic
+
+    def implemented_options(self, command: str) -> frozenset[str] | None:
+        """The options of `command` the lab implements, or None when every argument the tree gives it is."""
+        if command in self.commands:
+            return self.options.get(command, frozenset())
+        return GENERIC_OPTIONS.get(command)
+
+
+def reset_counters(path: str) -> CommandHandler:
+    """`reset-counters`: the lab forwards no packets, so every counter is 0 already; the items must exist."""
+
+    def reset(router: RouterView, args: Props) -> None:
+        references = next((args[word] for word in ID_WORDS if word in args), None)
+        if references is None:
+            raise errors.missing_value("numbers")
+        spec = router.spec(path)
+        for reference in (part for part in references.split(",") if part):
+            router.resolve(spec, reference)
+
+    return reset
+
+
+def reset_all_counters(router: RouterView, args: Props) -> None:
+    """`reset-counters-all` of the firewall: every counter is 0 in the lab already."""
 
 
 def convert(spec: MenuSpec, argument: Argument | None, name: str, raw: str) -> str:

@@ -11,17 +11,12 @@ that never prints it never makes the lab's root (an RSA key) in tests that do no
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import NameOID
 
-from lab.menus.base import MenuSpec, Props
+from lab.menus.base import READ_ONLY, MenuSpec, Props, RouterView
 from lab.model import Item
-
-if TYPE_CHECKING:
-    from lab.router import Router
 
 PATH = "certificate/builtin"
 # Printed as on a /certificate row (lab.menus.system): UTC, `YYYY-MM-DD HH:MM:SS`.
@@ -84,13 +79,13 @@ def certificate_row(certificate: x509.Certificate) -> Props:
     return row
 
 
-def _boot(router: Router) -> None:
+def _boot(router: RouterView) -> None:
     """The store's one row, made again at every boot (dynamic items do not survive one)."""
     table = router.state.table(PATH)
     table.items = [Item(id="*1", props={}, dynamic=True)]
 
 
-def _derive(router: Router, item: Item) -> Props:
+def _derive(router: RouterView, item: Item) -> Props:
     return certificate_row(router.network.ca.certificate)
 
 
@@ -111,6 +106,7 @@ BUILTIN = MenuSpec(
     },
     boot=_boot,
     derive=_derive,
+    generic=READ_ONLY,
 )
 
 SPECS = (BUILTIN,)

@@ -10,24 +10,19 @@ text as a script types a word (`123` is a num), as the API manual says the engin
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from lab import errors, jobs
-from lab.menus.base import MenuSpec, Props
+from lab.menus.base import MenuSpec, Props, RouterView
 from lab.schema import tree
-
-if TYPE_CHECKING:
-    from lab.router import Router
 
 PATH = "system/script/environment"
 _ID_WORDS = (".id", "numbers", "number")
 
 
-def _caller(router: Router) -> str:
+def _caller(router: RouterView) -> str:
     return jobs.acting_user() or router.admin_user
 
 
-def _rows(router: Router) -> list[Props]:
+def _rows(router: RouterView) -> list[Props]:
     environment = router.script_jobs.environment
     if environment is None:
         return []
@@ -55,26 +50,24 @@ def _references(args: Props) -> list[str]:
     raise errors.missing_value("numbers")
 
 
-def _resolve(router: Router, reference: str) -> Props:
+def _resolve(router: RouterView, reference: str) -> Props:
     for row in _rows(router):
         if reference in (row[".id"], row["name"]):
             return row
     raise errors.no_such_item()
 
 
-def _print(router: Router, args: Props) -> list[Props]:
+def _print(router: RouterView, args: Props) -> list[Props]:
     _check_arguments("print", args)
     return _rows(router)
 
 
-def _find(router: Router, args: Props) -> str:
+def _find(router: RouterView, args: Props) -> str:
     _check_arguments("find", args)
-    if args.get("where"):
-        raise errors.not_supported("/system/script/environment/find where (scripts filter print as-value)")
     return ";".join(row[".id"] for row in _rows(router))
 
 
-def _get(router: Router, args: Props) -> str:
+def _get(router: RouterView, args: Props) -> str:
     _check_arguments("get", args)
     references = _references(args)
     if not references:
@@ -88,7 +81,7 @@ def _get(router: Router, args: Props) -> str:
     return row[name]
 
 
-def _remove(router: Router, args: Props) -> None:
+def _remove(router: RouterView, args: Props) -> None:
     _check_arguments("remove", args)
     environment = router.script_jobs.environment
     rows = [_resolve(router, reference) for reference in _references(args)]
@@ -97,11 +90,11 @@ def _remove(router: Router, args: Props) -> None:
             environment.remove(_caller(router), row["name"])
 
 
-def _comment(router: Router, args: Props) -> None:
+def _comment(router: RouterView, args: Props) -> None:
     raise errors.not_supported("/system/script/environment comment")
 
 
-def _set(router: Router, args: Props) -> None:
+def _set(router: RouterView, args: Props) -> None:
     _check_arguments("set", args)
     if "comment" in args:
         raise errors.not_supported("/system/script/environment comment")
@@ -124,6 +117,16 @@ ENVIRONMENT = MenuSpec(
         "remove": _remove,
         "set": _set,
         "comment": _comment,
+    },
+    options={
+        "print": frozenset(
+            {"as-value", "without-paging", "detail", "brief", "terse", "count-only", "proplist"}
+        ),
+        # Over the API find takes no condition; scripts filter `print as-value`.
+        "find": frozenset(),
+        "get": frozenset({"value-name", "as-string"}),
+        "set": frozenset({"value", "comment"}),
+        "comment": frozenset({"comment"}),
     },
 )
 

@@ -2,20 +2,15 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from lab import errors, fetch
-from lab.menus.base import MenuSpec, Props, convert
+from lab.menus.base import MenuSpec, Props, RouterView, convert
 from lab.schema import tree
-
-if TYPE_CHECKING:
-    from lab.router import Router
 
 # Flags the API sends with an empty value; they shape the answer, not the transfer.
 _FLAGS = ("as-value", "once", "without-paging")
 
 
-def _fetch(router: Router, args: Props) -> list[Props]:
+def _fetch(router: RouterView, args: Props) -> list[Props]:
     command = tree().command(TOOL.segments, "fetch")
     if command is None:
         raise errors.no_such_command()
@@ -45,6 +40,33 @@ TOOL = MenuSpec(
         "http-headers": "text",
     },
     commands={"fetch": _fetch},
+    # What lab.fetch carries out; the tree's other arguments (user, password, upload, src-address, host,
+    # http-auth-scheme, http-content-encoding, http-max-redirect-count, certificate, ascii, proplist) are
+    # refused.
+    options={
+        "fetch": frozenset(
+            {
+                "address",
+                "as-value",
+                "check-certificate",
+                "dst-path",
+                "duration",
+                "http-data",
+                "http-header-field",
+                "http-method",
+                "http-percent-encoding",
+                "idle-timeout",
+                "keep-result",
+                "mode",
+                "once",
+                "output",
+                "port",
+                "src-path",
+                "url",
+                "without-paging",
+            }
+        )
+    },
     unlocked=frozenset({"fetch"}),
 )
 

@@ -8,21 +8,20 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from lab import errors
-from lab.menus.base import CommandHandler, MenuSpec, Props, Unique
+from lab.menus.base import MenuSpec, Props, RouterView, Unique, reset_counters
 
 if TYPE_CHECKING:
     from lab.model import Item
-    from lab.router import Router
 
 ETHERNET_PORTS = 5
 
 
-def _mac(router: Router, port: int) -> str:
+def _mac(router: RouterView, port: int) -> str:
     # Locally administered addresses, unique per lab router and port.
     return f"02:00:00:{router.index // 256:02X}:{router.index % 256:02X}:{port:02X}"
 
 
-def _factory_interfaces(router: Router) -> list[Props]:
+def _factory_interfaces(router: RouterView) -> list[Props]:
     ports: list[Props] = []
     for port in range(1, ETHERNET_PORTS + 1):
         ports.append(
@@ -40,7 +39,7 @@ def _factory_interfaces(router: Router) -> list[Props]:
     return ports
 
 
-def _common(router: Router, item: Item) -> Props:
+def _common(router: RouterView, item: Item) -> Props:
     disabled = item.props.get("disabled") == "true"
     mtu = item.props.get("mtu", "1500")
     return {
@@ -73,27 +72,15 @@ COUNTERS = (
 )
 
 
-def _interface_derive(router: Router, item: Item) -> Props:
+def _interface_derive(router: RouterView, item: Item) -> Props:
     return {**_common(router, item), **dict.fromkeys(COUNTERS, "0")}
 
 
-def _reset_counters(path: str) -> CommandHandler:
-    def reset(router: Router, args: Props) -> None:
-        references = args.get("numbers", args.get(".id"))
-        if references is None:
-            raise errors.missing_value("numbers")
-        spec = router.spec(path)
-        for reference in (part for part in references.split(",") if part):
-            router.resolve(spec, reference)
-
-    return reset
-
-
-def _is_bridge_port(router: Router, name: str) -> bool:
+def _is_bridge_port(router: RouterView, name: str) -> bool:
     return router.find_by(router.spec("interface/bridge/port"), "interface", name) is not None
 
 
-def _check_name(router: Router, props: Props, current: Item | None) -> None:
+def _check_name(router: RouterView, props: Props, current: Item | None) -> None:
     name = props.get("name", "")
     if not name:
         return
@@ -110,7 +97,7 @@ INTERFACE = MenuSpec(
     derive=_interface_derive,
     initial=_factory_interfaces,
     protect=lambda item: "can not remove interface" if item.props.get("default-name") else None,
-    commands={"reset-counters": _reset_counters("interface")},
+    commands={"reset-counters": reset_counters("interface")},
 )
 
 ETHERNET = MenuSpec(
@@ -134,13 +121,14 @@ ETHERNET = MenuSpec(
     check=_check_name,
     derive=_common,
     secret=frozenset({"type"}),
-    commands={"reset-counters": _reset_counters("interface/ethernet")},
+    commands={"reset-counters": reset_counters("interface/ethernet")},
 )
 
 WIFI = MenuSpec(
     path="interface/wifi",
     table="interface",
     type_filter="wifi",
+    unnamed="refuse",
     defaults={"mtu": "1500", "l2mtu": "1560", "arp": "enabled", "arp-timeout": "auto"},
     kinds={"mac-address": "text"},
     check=_check_name,
@@ -152,6 +140,7 @@ BRIDGE = MenuSpec(
     path="interface/bridge",
     table="interface",
     type_filter="bridge",
+    unnamed="bridge",
     defaults={
         "mtu": "auto",
         "arp": "enabled",
@@ -186,7 +175,7 @@ BRIDGE = MenuSpec(
 )
 
 
-def _check_port(router: Router, props: Props, current: Item | None) -> None:
+def _check_port(router: RouterView, props: Props, current: Item | None) -> None:
     bridges = {i.props.get("name") for i in router.items(router.spec("interface/bridge"))}
     if props.get("bridge") not in bridges:
         raise errors.no_match("bridge")
@@ -228,7 +217,7 @@ INTERFACE_LIST = MenuSpec(
 )
 
 
-def _check_member(router: Router, props: Props, current: Item | None) -> None:
+def _check_member(router: RouterView, props: Props, current: Item | None) -> None:
     if props.get("list") in BUILTIN_LISTS:
         raise errors.failure("can not add members to builtin list")
 

@@ -9,14 +9,13 @@ import time
 from typing import TYPE_CHECKING
 
 from lab import errors, values
-from lab.menus.base import MenuSpec, Props, Unique
+from lab.menus.base import MenuSpec, Props, RouterView, Unique, reset_all_counters, reset_counters
 
 if TYPE_CHECKING:
     from lab.model import Item
-    from lab.router import Router
 
 
-def _address_derive(router: Router, item: Item) -> Props:
+def _address_derive(router: RouterView, item: Item) -> Props:
     _, network = values.to_interface_address(item.props["address"])
     interface = router.find_by(router.spec("interface"), "name", item.props.get("interface", ""))
     disabled_interface = interface is not None and interface.props.get("disabled") == "true"
@@ -40,12 +39,12 @@ ADDRESS = MenuSpec(
 # ----- DHCP client: binds on the lab's virtual uplink, then adds a dynamic address, route and DNS servers.
 
 
-def _interface_default_name(router: Router, name: str) -> str:
+def _interface_default_name(router: RouterView, name: str) -> str:
     item = router.find_by(router.spec("interface"), "name", name)
     return item.props.get("default-name", "") if item else ""
 
 
-def dhcp_rebind(router: Router, item: Item) -> None:
+def dhcp_rebind(router: RouterView, item: Item) -> None:
     owner = f"dhcp-client:{item.id}"
     router.drop_owned(owner)
     item.props.pop("status", None)
@@ -71,12 +70,12 @@ def dhcp_rebind(router: Router, item: Item) -> None:
     router.log("dhcp,info", f"dhcp-client on {interface} got IP address {uplink.lease_address.split('/')[0]}")
 
 
-def _dhcp_bound(router: Router, item: Item) -> bool:
+def _dhcp_bound(router: RouterView, item: Item) -> bool:
     owner = f"dhcp-client:{item.id}"
     return any(i.owner == owner for i in router.state.table("ip/address").items)
 
 
-def _dhcp_derive(router: Router, item: Item) -> Props:
+def _dhcp_derive(router: RouterView, item: Item) -> Props:
     if item.props.get("disabled") == "true":
         return {"status": "stopped", "invalid": "false"}
     if not _dhcp_bound(router, item):
@@ -95,19 +94,19 @@ def _dhcp_derive(router: Router, item: Item) -> Props:
     return bound
 
 
-def _dhcp_boot(router: Router) -> None:
+def _dhcp_boot(router: RouterView) -> None:
     for item in router.state.table("ip/dhcp-client").items:
         dhcp_rebind(router, item)
 
 
-def _dhcp_after(router: Router, item: Item, event: str) -> None:
+def _dhcp_after(router: RouterView, item: Item, event: str) -> None:
     if event == "remove":
         router.drop_owned(f"dhcp-client:{item.id}")
     else:
         dhcp_rebind(router, item)
 
 
-def _dhcp_renew(router: Router, args: Props) -> None:
+def _dhcp_renew(router: RouterView, args: Props) -> None:
     for reference in args.get("numbers", args.get(".id", "")).split(","):
         dhcp_rebind(router, router.resolve(router.spec("ip/dhcp-client"), reference))
 
@@ -138,7 +137,7 @@ DHCP_CLIENT = MenuSpec(
 # ----- DNS
 
 
-def _dns_derive(router: Router, item: Item) -> Props:
+def _dns_derive(router: RouterView, item: Item) -> Props:
     dynamic = []
     for client in router.state.table("ip/dhcp-client").items:
         if client.props.get("use-peer-dns") != "false" and _dhcp_bound(router, client):
@@ -180,7 +179,7 @@ DNS = MenuSpec(
 )
 
 
-def _check_static(router: Router, props: Props, current: Item | None) -> None:
+def _check_static(router: RouterView, props: Props, current: Item | None) -> None:
     if not props.get("name") and not props.get("regexp"):
         raise errors.failure("name or regexp must be set")
     record = props.get("type", "A")
@@ -207,7 +206,7 @@ DNS_STATIC = MenuSpec(
 # ----- routes
 
 
-def _route_derive(router: Router, item: Item) -> Props:
+def _route_derive(router: RouterView, item: Item) -> Props:
     derived: Props = {
         "distance": item.props.get("distance", "1"),
         "scope": item.props.get("scope", "30"),
@@ -223,7 +222,7 @@ def _route_derive(router: Router, item: Item) -> Props:
     return derived
 
 
-def _check_route(router: Router, props: Props, current: Item | None) -> None:
+def _check_route(router: RouterView, props: Props, current: Item | None) -> None:
     if "dst-address" not in props:
         props["dst-address"] = "0.0.0.0/0"
 
@@ -247,11 +246,11 @@ _RULE_REFS = {
 }
 
 
-def _rule_derive(router: Router, item: Item) -> Props:
+def _rule_derive(router: RouterView, item: Item) -> Props:
     return {"bytes": "0", "packets": "0", "invalid": "false", "action": item.props.get("action", "accept")}
 
 
-def _check_nat(router: Router, props: Props, current: Item | None) -> None:
+def _check_nat(router: RouterView, props: Props, current: Item | None) -> None:
     _check_rule_refs(router, props)
     action, chain = props.get("action", "accept"), props.get("chain", "")
     if action == "masquerade" and chain != "srcnat":
@@ -263,7 +262,7 @@ def _check_nat(router: Router, props: Props, current: Item | None) -> None:
     _check_ports(props)
 
 
-def _check_filter(router: Router, props: Props, current: Item | None) -> None:
+def _check_filter(router: RouterView, props: Props, current: Item | None) -> None:
     _check_rule_refs(router, props)
     _check_ports(props)
 
@@ -282,7 +281,7 @@ def _check_ports(props: Props) -> None:
             raise errors.failure(f"{name} requires protocol tcp, udp, udp-lite, dccp or sctp")
 
 
-def _check_rule_refs(router: Router, props: Props) -> None:
+def _check_rule_refs(router: RouterView, props: Props) -> None:
     # Firewall matchers may be negated with "!", so the generic reference check cannot see them.
     for name, kind in _RULE_REFS.items():
         value = props.get(name, "").removeprefix("!")
@@ -298,6 +297,7 @@ NAT = MenuSpec(
     kinds=dict(_RULE_KINDS),
     check=_check_nat,
     derive=_rule_derive,
+    commands={"reset-counters": reset_counters("ip/firewall/nat"), "reset-counters-all": reset_all_counters},
 )
 
 FILTER = MenuSpec(
@@ -306,6 +306,10 @@ FILTER = MenuSpec(
     kinds=dict(_RULE_KINDS),
     check=_check_filter,
     derive=_rule_derive,
+    commands={
+        "reset-counters": reset_counters("ip/firewall/filter"),
+        "reset-counters-all": reset_all_counters,
+    },
 )
 
 # ----- address lists
@@ -337,7 +341,7 @@ def _list_address(text: str) -> str:
     return str(network.network_address) if network.prefixlen == 32 else str(network)
 
 
-def _address_list_check(router: Router, props: Props, current: Item | None) -> None:
+def _address_list_check(router: RouterView, props: Props, current: Item | None) -> None:
     if not props.get("address"):
         raise errors.missing_value("address")
     props["address"] = _list_address(props["address"])
@@ -356,7 +360,7 @@ def _address_list_check(router: Router, props: Props, current: Item | None) -> N
         raise errors.not_supported("/ip/firewall/address-list set timeout= on an existing entry")
 
 
-def _address_list_after(router: Router, item: Item, action: str) -> None:
+def _address_list_after(router: RouterView, item: Item, action: str) -> None:
     if action != "add":
         return
     if item.props.pop("dynamic", "false") == "true" or _EXPIRES in item.props:
@@ -368,7 +372,7 @@ def _address_list_after(router: Router, item: Item, action: str) -> None:
         timer.start()
 
 
-def _expire(router: Router, item_id: str, expires: str) -> None:
+def _expire(router: RouterView, item_id: str, expires: str) -> None:
     with router.lock:
         table = router.state.table(ADDRESS_LIST_PATH)
         item = table.get(item_id)
@@ -376,7 +380,7 @@ def _expire(router: Router, item_id: str, expires: str) -> None:
             table.items.remove(item)
 
 
-def _address_list_derive(router: Router, item: Item) -> Props:
+def _address_list_derive(router: RouterView, item: Item) -> Props:
     if _EXPIRES not in item.props:
         return {}
     left_ms = max(int((float(item.props[_EXPIRES]) - time.monotonic()) * 1000), 0)
@@ -384,7 +388,7 @@ def _address_list_derive(router: Router, item: Item) -> Props:
     return {"timeout": values.format_duration((left_ms + 999) // 1000 * 1000)}
 
 
-def _remove_list_entries(router: Router, args: Props) -> None:
+def _remove_list_entries(router: RouterView, args: Props) -> None:
     """Removes entries, dynamic ones too."""
     reference = args.get(".id") or args.get("numbers") or args.get("number") or ""
     targets = [router.resolve(ADDRESS_LIST, part) for part in reference.split(",") if part]
@@ -434,14 +438,14 @@ _SERVICE_DEFAULTS: Props = {
 CONNECTIONS_SINCE = (7, 19)
 
 
-def _service_factory(router: Router) -> list[Props]:
+def _service_factory(router: RouterView) -> list[Props]:
     return [
         {"name": name, "port": port, **({"disabled": "true"} if name == "www-ssl" else {})}
         for name, port in _SERVICES
     ]
 
 
-def _service_derive(router: Router, item: Item) -> Props:
+def _service_derive(router: RouterView, item: Item) -> Props:
     if item.dynamic:
         # A connection row carries none of the service settings, only where it comes from.
         return {"proto": "tcp", "invalid": "false", "connection": "true"}
@@ -453,7 +457,7 @@ def _service_derive(router: Router, item: Item) -> Props:
     return derived
 
 
-def service_connection_opened(router: Router, service: str, local: str, remote: str) -> str | None:
+def service_connection_opened(router: RouterView, service: str, local: str, remote: str) -> str | None:
     """Show one accepted connection as the router does from 7.19 on; the owner to drop when it closes."""
     if router.version_tuple < CONNECTIONS_SINCE:
         return None
@@ -465,7 +469,7 @@ def service_connection_opened(router: Router, service: str, local: str, remote: 
         return owner
 
 
-def service_connection_closed(router: Router, owner: str | None) -> None:
+def service_connection_closed(router: RouterView, owner: str | None) -> None:
     if owner is not None:
         with router.lock:
             router.drop_owned(owner)

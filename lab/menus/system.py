@@ -3,22 +3,18 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 
 from lab import errors, jobs, values
-from lab.menus.base import MenuSpec, Props, Unique
+from lab.menus.base import ID_WORDS, READ_ONLY, MenuSpec, Props, RouterView, Unique
 from lab.model import Item
-
-if TYPE_CHECKING:
-    from lab.router import Router
 
 IDENTITY = MenuSpec(path="system/identity", single=True, initial=lambda router: [{"name": "MikroTik"}])
 
 
-def _resource(router: Router, item: Item) -> Props:
+def _resource(router: RouterView, item: Item) -> Props:
     return {
         "uptime": values.format_duration(router.uptime_ms // 1000 * 1000),
         "version": f"{router.version} (stable)",
@@ -43,7 +39,7 @@ RESOURCE = MenuSpec(path="system/resource", single=True, derive=_resource)
 # ----- clock: `set time=` and `set date=` move the router's clock; the other settings are stored.
 
 
-def _clock_derive(router: Router, item: Item) -> Props:
+def _clock_derive(router: RouterView, item: Item) -> Props:
     return {
         "time": router.clock.time_text(),
         "date": router.clock.date_text(),
@@ -52,7 +48,7 @@ def _clock_derive(router: Router, item: Item) -> Props:
     }
 
 
-def _clock_check(router: Router, props: Props, current: Item | None) -> None:
+def _clock_check(router: RouterView, props: Props, current: Item | None) -> None:
     moment = router.clock.now()
     if "date" in props:
         try:
@@ -83,11 +79,11 @@ CLOCK = MenuSpec(
 ALL_POLICIES = "ftp,reboot,read,write,policy,test,password,sniff,sensitive,romon"
 
 
-def _set_owner(router: Router, props: Props, current: Item | None) -> None:
+def _set_owner(router: RouterView, props: Props, current: Item | None) -> None:
     props.setdefault("owner", router.admin_user)
 
 
-def _script_derive(router: Router, item: Item) -> Props:
+def _script_derive(router: RouterView, item: Item) -> Props:
     return {"run-count": item.props.get("run-count", "0"), "invalid": "false"}
 
 
@@ -96,12 +92,18 @@ def _references(args: Props) -> list[str]:
     return [part for part in reference.split(",") if part]
 
 
+def count_run(script: Item) -> None:
+    """A run of a /system/script entry, however it was started (`run` over the API or in a script, the
+    scheduler naming it): `run-count` is how many times the script was executed (manual, Scripting)."""
+    script.props["run-count"] = str(int(script.props.get("run-count", "0")) + 1)
+
+
 # API trap categories (API manual): a script that failed, and the value a script gave with `:return`.
 SCRIPT_FAILURE = 3
 RETURNED_VALUE = 7
 
 
-def _run_script(router: Router, args: Props) -> None:
+def _run_script(router: RouterView, args: Props) -> None:
     """`/system/script/run` over the API: the script runs as the API user, with that user's globals and
     policies (limited by the script's own, manual "Script permissions"), as a job (lab.jobs) in the API's
     worker thread; the API answers when it has finished. Its error comes back as a trap (and goes to the log);
@@ -122,7 +124,7 @@ def _run_script(router: Router, args: Props) -> None:
     if policies is None:
         raise errors.CommandError(errors.NOT_ENOUGH_PERMISSIONS)
     with router.lock:
-        item.props["run-count"] = str(int(item.props.get("run-count", "0")) + 1)
+        count_run(item)
     result = jobs.run_here(router, source, caller, f"script {name}", script=name, policies=policies)
     if result is None:
         return
@@ -134,25 +136,31 @@ def _run_script(router: Router, args: Props) -> None:
 
 SCRIPT = MenuSpec(
     path="system/script",
+    unnamed="script",
     defaults={"source": "", "policy": ALL_POLICIES, "dont-require-permissions": "false"},
     kinds={"policy": "enum-list", "source": "text"},
     unique=(Unique(("name",), "script with such name already exists"),),
     check=_set_owner,
     derive=_script_derive,
     commands={"run": _run_script},
+    options={"run": frozenset({"use-script-permissions"})},
     # A run lasts as long as the script: it takes the router lock only around state, as fetch does.
     unlocked=frozenset({"run"}),
 )
 
 
-def _remove_job(router: Router, args: Props) -> None:
+def _remove_job(router: RouterView, args: Props) -> None:
     """Stops the script; its row goes when the script has stopped, at its next statement or wait."""
+    if not any(word in args for word in ID_WORDS):
+        raise errors.missing_value("numbers")
     for reference in _references(args):
         router.script_jobs.stop(router, router.resolve(SCRIPT_JOB, reference).id)
 
 
 # Read-only rows of the scripts running now, kept by lab.jobs.
-SCRIPT_JOB = MenuSpec(path=jobs.PATH, kinds={"script": "text"}, commands={"remove": _remove_job})
+SCRIPT_JOB = MenuSpec(
+    path=jobs.PATH, kinds={"script": "text"}, generic=READ_ONLY, commands={"remove": _remove_job}
+)
 
 SCHEDULER = MenuSpec(
     path="system/scheduler",
@@ -182,8 +190,11 @@ LOGGING = MenuSpec(
 )
 
 
+_LOG_LEVELS = ("info", "warning", "error", "debug")
+
+
 def _log_command(level: str) -> object:
-    def handler(router: Router, args: Props) -> None:
+    def handler(router: RouterView, args: Props) -> None:
         router.log(f"script,{level}", args.get("message", ""))
 
     return handler
@@ -194,13 +205,15 @@ LOG = MenuSpec(
     defaults={"buffer": "memory"},
     # Read-only, so the command tree has no argument to type them; a script reads them as text.
     kinds={"message": "text", "topics": "text"},
-    commands={level: _log_command(level) for level in ("info", "warning", "error", "debug")},  # type: ignore[misc]
+    generic=READ_ONLY,
+    commands={level: _log_command(level) for level in _LOG_LEVELS},  # type: ignore[misc]
+    options=dict.fromkeys(_LOG_LEVELS, frozenset({"message"})),
 )
 
 # ----- files
 
 
-def _file_derive(router: Router, item: Item) -> Props:
+def _file_derive(router: RouterView, item: Item) -> Props:
     derived = {
         "type": item.props.get("type", "file"),
         "last-modified": item.props.get("last-modified", router.clock.stamp()),
@@ -211,7 +224,7 @@ def _file_derive(router: Router, item: Item) -> Props:
     return derived
 
 
-def _file_check(router: Router, props: Props, current: Item | None) -> None:
+def _file_check(router: RouterView, props: Props, current: Item | None) -> None:
     props["last-modified"] = router.clock.stamp()
     for parent in _parents(props.get("name", "")):
         found = router.find_by(FILE, "name", parent)
@@ -224,7 +237,7 @@ def _parents(name: str) -> list[str]:
     return ["/".join(parts[:end]) for end in range(1, len(parts))]
 
 
-def _file_after(router: Router, item: Item, action: str) -> None:
+def _file_after(router: RouterView, item: Item, action: str) -> None:
     """RouterOS 7.9+ makes the directories a new file's name passes through; they list as type=directory."""
     table = router.state.table("file")
     names = {other.props.get("name") for other in table.items}
@@ -235,7 +248,7 @@ def _file_after(router: Router, item: Item, action: str) -> None:
             names.add(parent)
 
 
-def _remove_files(router: Router, args: Props) -> None:
+def _remove_files(router: RouterView, args: Props) -> None:
     """Removes files; a directory only together with what it holds (the lab does not empty directories)."""
     table = router.state.table("file")
     targets = [router.resolve(FILE, reference) for reference in _references(args)]
@@ -264,7 +277,7 @@ FILE = MenuSpec(
 # ----- certificates: imported from a PEM file in /file, trusted on request
 
 
-def _import_certificate(router: Router, args: Props) -> Props:
+def _import_certificate(router: RouterView, args: Props) -> Props:
     file_item = router.find_by(router.spec("file"), "name", args.get("file-name", ""))
     if file_item is None:
         raise errors.failure("no such file")
@@ -301,7 +314,7 @@ def _import_certificate(router: Router, args: Props) -> Props:
     }
 
 
-def _certificate_derive(router: Router, item: Item) -> Props:
+def _certificate_derive(router: RouterView, item: Item) -> Props:
     after = item.props.get("invalid-after")
     expired = False
     if after:
@@ -311,11 +324,14 @@ def _certificate_derive(router: Router, item: Item) -> Props:
 
 CERTIFICATE = MenuSpec(
     path="certificate",
+    unnamed="refuse",
     defaults={"trusted": "false", "key-usage": "", "days-valid": "365", "key-size": "2048"},
     kinds={"trusted": "bool"},
     unique=(Unique(("name",), "certificate with the same name already exists"),),
     derive=_certificate_derive,
     commands={"import": _import_certificate},
+    # `passphrase` decrypts a private key; the lab imports certificates only, where it changes nothing.
+    options={"import": frozenset({"file-name", "name", "trusted", "passphrase", "as-value"})},
     secret=frozenset({"pem"}),
 )
 

@@ -7,11 +7,10 @@ import re
 from typing import TYPE_CHECKING
 
 from lab import errors, values
-from lab.menus.base import MenuSpec, Props
+from lab.menus.base import MenuSpec, Props, RouterView
 
 if TYPE_CHECKING:
     from lab.model import Item
-    from lab.router import Router
 
 # What every probe type prints for its own options while they are unset ("Default Netwatch values are always
 # used - even if they were not defined by the user", the manual; the defaults are the manual's).
@@ -126,7 +125,7 @@ def _check_host(host: str, kind: str) -> None:
         raise errors.not_supported(f"host={host} (VRF {vrf}: the lab has only the main VRF)")
 
 
-def _netwatch_check(router: Router, props: Props, current: Item | None) -> None:
+def _netwatch_check(router: RouterView, props: Props, current: Item | None) -> None:
     kind = props.get("type", "simple")
     if props.get("host"):
         _check_host(props["host"], kind)
@@ -159,7 +158,7 @@ def _netwatch_check(router: Router, props: Props, current: Item | None) -> None:
         raise errors.not_supported(f"record-type={record} (the lab's DNS has A records only)")
 
 
-def _netwatch_derive(router: Router, item: Item) -> Props:
+def _netwatch_derive(router: RouterView, item: Item) -> Props:
     kind = item.props.get("type", "simple")
     derived: Props = {k: v for k, v in _TYPE_DEFAULTS.get(kind, {}).items() if k not in item.props}
     if kind != "icmp":

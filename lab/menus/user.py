@@ -5,11 +5,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from lab import errors
-from lab.menus.base import MenuSpec, Props, Unique
+from lab.menus.base import MenuSpec, Props, RouterView, Unique
 
 if TYPE_CHECKING:
     from lab.model import Item
-    from lab.router import Router
 
 _CONSOLE = "local,telnet,ssh,ftp,reboot,read,write,policy,test,winbox,password,web"
 FULL = f"{_CONSOLE},sniff,sensitive,api,romon,rest-api"
@@ -18,11 +17,11 @@ WRITE = "local,telnet,ssh,reboot,read,write,test,winbox,password,web,sniff,api,r
 BUILTIN_GROUPS = {"read": READ, "write": WRITE, "full": FULL}
 
 
-def _users(router: Router) -> list[Props]:
+def _users(router: RouterView) -> list[Props]:
     return [{"name": router.admin_user, "group": "full", "password": router.admin_password}]
 
 
-def _check_user(router: Router, props: Props, current: Item | None) -> None:
+def _check_user(router: RouterView, props: Props, current: Item | None) -> None:
     if current is not None and current.props.get("name") != props.get("name"):
         return
     if current is not None and props.get("group") != "full" and current.props.get("group") == "full":
@@ -49,13 +48,14 @@ USER = MenuSpec(
 )
 
 
-def _check_group(router: Router, props: Props, current: Item | None) -> None:
+def _check_group(router: RouterView, props: Props, current: Item | None) -> None:
     if current is not None and current.props.get("name") in BUILTIN_GROUPS:
         raise errors.failure("can not change builtin group")
 
 
 USER_GROUP = MenuSpec(
     path="user/group",
+    unnamed="refuse",
     defaults={"skin": "default"},
     kinds={"policy": "enum-list"},
     unique=(Unique(("name",), "group with the same name already exists"),),

@@ -1,5 +1,9 @@
 """Menu commands inside scripts (`/ip address add ...`, `[find where ...]`, `get`, `print as-value`), run
 through router.execute with arguments in print form, and the policies each one needs.
+
+The engine carries out `find` and `print` itself (conditions, console forms), `export` (lab.export) and, in
+a script, `/system script run`; everything else is router.execute's, which refuses what the lab does not
+implement. `implements` says which commands a script can run, for the command-tree walk in the tests.
 """
 
 from __future__ import annotations
@@ -7,15 +11,18 @@ from __future__ import annotations
 from functools import cache
 from typing import TYPE_CHECKING
 
-from lab import console_print
+from lab import console_print, export
 from lab.errors import NOT_ENOUGH_PERMISSIONS, CommandError
 from lab.jobs import named_run_policies
 from lab.menus import registry
+from lab.menus.system import count_run
+from lab.router import command_name
 from lab.schema import tree
 from lab.script import numbering, program
+from lab.script.commands import COMMANDS, command
 from lab.script.conditions import compile_condition
 from lab.script.properties import property_value, row_value
-from lab.script.syntax import Element, Named, Word
+from lab.script.syntax import Brace, Element, Named, SourcedBrace, Word
 from lab.script.values import (
     NOTHING,
     ItemId,
@@ -23,6 +30,7 @@ from lab.script.values import (
     ScriptError,
     Value,
     from_router,
+    from_text,
     not_supported,
     to_router,
     to_text,
@@ -30,9 +38,9 @@ from lab.script.values import (
 )
 
 if TYPE_CHECKING:
-    from lab.menus.base import Props
-    from lab.router import Result
-    from lab.script.evaluator import Interpreter
+    from lab.menus.base import Props, Result
+    from lab.router import Router
+    from lab.script.evaluator import Call, Interpreter
     from lab.script.scope import Scope
 
 _READING = frozenset({"print", "get", "find", "export"})
@@ -43,6 +51,24 @@ _ITEM_COMMANDS = frozenset({"get", "set", "remove", "enable", "disable", "commen
 @cache
 def root_commands() -> frozenset[str]:
     return frozenset(tree().commands(()))
+
+
+# Commands the engine runs itself on any menu the router emulates (it reads the rows through `print`).
+_ENGINE_COMMANDS = frozenset({"find", "print"})
+
+
+def implements(router: Router, path: tuple[str, ...], command_word: str) -> bool:
+    """Whether a script can run `command_word` of the menu at `path`: a root command the engine has (`/put`
+    is `:put`), find and print of an emulated menu, export where lab.export writes the whole menu, or a
+    command the router implements. Anything else is refused as not supported in the lab."""
+    menu = "/".join(path)
+    if not path:
+        return command_word in COMMANDS
+    if command_word in _ENGINE_COMMANDS:
+        return router.implements(menu, "print")
+    if command_word == "export":
+        return tree().command(path, "export") is not None and export.exportable(menu)
+    return router.implements(menu, command_word)
 
 
 def resolves(menu_path: tuple[str, ...], word: str) -> bool:
@@ -93,6 +119,9 @@ def run(
                 raise ScriptError(
                     f"bad command name {to_text('/'.join(segments[number + 1 :]))} after {name}"
                 )
+            if not path:
+                # A root command written with `/` (`/put`, `/export`) is the `:` command of that name.
+                return it.command(name, elements[position + 1 :], scope, base), base
             return _command(it, path, name, elements[position + 1 :], scope=scope, base=path), base
     return NOTHING, path
 
@@ -111,16 +140,26 @@ def _command(
     missing = required_policies(menu, command) - it.context.policies
     if missing:
         raise ScriptError(NOT_ENOUGH_PERMISSIONS)
+    if not implements(it.context.router, path, command):
+        raise not_supported(command_name(menu, command))
     positional: list[Element] = [element for element in rest if not isinstance(element, Named)]
     named = [element for element in rest if isinstance(element, Named)]
     if command == "find":
         return _find(it, menu, rest, scope, base)
     if command == "print":
         return _print(it, menu, rest, scope, base)
+    if command == "export":
+        return _export(it, menu, positional, {_key(e): e.value for e in named}, scope=scope, base=base)
     if menu == "system/script" and command == "run":
         return _run_script(it, positional, named, scope, base)
     args: dict[str, str] = {}
     for element in named:
+        if _is_code(element.value):
+            # `source={ :log info x }`: RouterOS stores a block given to a property as its text.
+            if not isinstance(element.value, SourcedBrace):
+                raise not_supported(f"a block {{ }} of code as the value of {_key(element)}=")
+            args[_key(element)] = to_text(element.value.text)
+            continue
         args[_key(element)] = _argument(it, element.value, scope, base)
     # Flag arguments (`as-value`, `detail`) are written without a value.
     flags = _flags(menu, command)
@@ -133,7 +172,7 @@ def _command(
         raise not_supported(f"an unnamed argument ({extra.kind}) to /{menu}/{command}")
     for name, value in zip(positional_names, positional, strict=False):
         args[name] = _argument(it, value, scope, base)
-    if command in _ITEM_COMMANDS:
+    if _takes_items(menu, command):
         _item_numbers(it, menu, args)
     if command == "get" and "value-name" not in args:
         return _whole_item(it, menu, args.get("numbers"))
@@ -143,6 +182,8 @@ def _command(
         return row_value(menu, result.rows[0]) if result.rows else ScriptArray()
     if result.ret is None:
         return NOTHING
+    if command == "get" and "as-string" in args:
+        return from_text(result.ret)
     if command == "get":
         return property_value(menu, args["value-name"], result.ret)
     return from_router(result.ret)
@@ -161,14 +202,14 @@ def _flags(menu: str, command: str) -> frozenset[str]:
     )
 
 
-_BARE_FLAGS = frozenset({"as-value", "without-paging", "once", "detail", "ascii", "append"})
+_BARE_FLAGS = frozenset({"as-value", "without-paging", "once", "detail", "ascii", "append", "as-string"})
 
 
 def _positional_names(menu: str, command: str) -> tuple[str, ...]:
     spec_single = menu in _single_menus()
     if command in ("get", "unset"):
         return ("value-name",) if spec_single else ("numbers", "value-name")
-    if command in _ITEM_COMMANDS:
+    if _takes_items(menu, command):
         return () if spec_single else ("numbers",)
     if menu == "log":
         return ("message",)
@@ -178,9 +219,28 @@ def _positional_names(menu: str, command: str) -> tuple[str, ...]:
     return ()
 
 
+def _takes_items(menu: str, command: str) -> bool:
+    """Whether the command's unnamed argument names items: the generic ones, and those the command tree
+    gives a `numbers` argument (`reset-counters 0`, `renew ether1`)."""
+    if command in _ITEM_COMMANDS:
+        return True
+    found = tree().command(tuple(menu.split("/")), command)
+    return found is not None and "numbers" in found.arguments
+
+
 @cache
 def _single_menus() -> frozenset[str]:
     return frozenset(path for path, spec in registry.SPECS.items() if spec.single)
+
+
+def _is_code(element: Element | None) -> bool:
+    """`source={ :log info x }`: braces holding commands rather than array elements; `{1;2}` and `{"a"=1}`
+    stay arrays."""
+    if not isinstance(element, Brace):
+        return False
+    return element.role == "block" or any(
+        line.prefix is not None or len(line.elements) != 1 for line in element.body
+    )
 
 
 def _key(named: Named) -> str:
@@ -334,6 +394,59 @@ def _item_numbers(it: Interpreter, menu: str, args: Props) -> None:
         )
 
 
+# ----- export
+
+
+# `compact` and `hide-sensitive` are what RouterOS 7 does anyway; `verbose` and `where` are not supported.
+_EXPORT_WORDS = frozenset({"terse", "compact", "hide-sensitive", "show-sensitive"})
+
+
+@command("export")
+def _root_export(it: Interpreter, call: Call) -> Value:
+    return _export(it, "", call.positional, call.named, scope=call.scope, base=call.menu)
+
+
+def _export(
+    it: Interpreter,
+    menu: str,
+    positional: list[Element],
+    named: dict[str, Element | None],
+    *,
+    scope: Scope,
+    base: tuple[str, ...],
+) -> Value:
+    """`/export`, `/ip firewall export terse`, `/export file=backup`: the configuration as console commands
+    (lab.export) into the script's output, or into the file NAME.rsc."""
+    name = command_name(menu, "export")
+    words: set[str] = set()
+    for element in positional:
+        if not isinstance(element, Word) or to_text(element.text) not in _EXPORT_WORDS:
+            written = to_text(element.text) if isinstance(element, Word) else f"a {element.kind}"
+            raise not_supported(f"{name} {written}")
+        words.add(to_text(element.text))
+    for key in named:
+        if key != "file":
+            raise not_supported(f"{name} {to_text(key)}=")
+    file = _argument(it, named["file"], scope, base) if "file" in named else None
+    if "show-sensitive" in words and "sensitive" not in it.context.policies:
+        raise ScriptError(NOT_ENOUGH_PERMISSIONS)
+    if not export.exportable(menu):
+        raise not_supported(name)
+    text = export.export(it.context.router, "terse" in words, menu, sensitive="show-sensitive" in words)
+    if file is None:
+        it.context.output.extend(text.splitlines())
+        return NOTHING
+    target = file if file.endswith(".rsc") else f"{file}.rsc"
+    router = it.context.router
+    with router.lock:
+        existing = next((row for row in router.rows("file") if row.get("name") == target), None)
+        if existing is None:
+            _execute(it, "file", "add", {"name": target, "contents": text})
+        else:
+            _execute(it, "file", "set", {".id": existing[".id"], "contents": text})
+    return NOTHING
+
+
 # ----- /system script run, inside a script
 
 
@@ -361,4 +474,7 @@ def _run_script(
     policies = named_run_policies(it.context.policies, row, own=own)
     if policies is None:
         raise ScriptError(NOT_ENOUGH_PERMISSIONS)
+    router = it.context.router
+    with router.lock:
+        count_run(router.resolve(router.spec("system/script"), row[".id"]))
     return program.run_nested(it, row.get("source", ""), row.get("name", reference), policies)

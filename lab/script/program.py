@@ -10,11 +10,11 @@ from __future__ import annotations
 import contextlib
 import logging
 import threading
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from lab import jobs
 from lab.errors import CommandError
+from lab.jobs import JobHost, RunResult
 from lab.script.scope import Scope
 from lab.script.syntax import Statement, parse
 from lab.script.values import NOTHING, ReturnSignal, ScriptError, Value, from_text, to_text, tostr
@@ -27,16 +27,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("lab.script")
 
 
-@dataclass
-class RunResult:
-    output: list[str] = field(default_factory=list)
-    # The error as RouterOS words it (`syntax error (line 4 column 22)`), or None when the script finished.
-    error: str | None = None
-    # What `:return` gave at the top level, as text; None when the script returned nothing.
-    value: str | None = None
-
-
-def log_error(router: Router, message: str, detail: str | None = None) -> None:
+def log_error(router: JobHost, message: str, detail: str | None = None) -> None:
     if detail:
         log.info("script on router %s: %s (%s)", router.index, message, detail)
     with router.lock:

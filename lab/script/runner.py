@@ -8,12 +8,11 @@ globals a reboot clears, which /system/script/environment shows (`router.script_
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING
 
-from lab.jobs import SYSTEM_POLICIES, SYSTEM_USER, Job, user_policies
+from lab.jobs import SYSTEM_POLICIES, SYSTEM_USER, Job, JobHost, RunResult, ScriptRunner, user_policies
 from lab.script import formats, program
 from lab.script.evaluator import Context, Interpreter
-from lab.script.program import RunResult
 from lab.script.scope import Globals
 from lab.script.syntax import Statement, parse
 from lab.script.values import from_text, literal, to_text
@@ -22,19 +21,6 @@ if TYPE_CHECKING:
     from lab.router import Router
 
 __all__ = ["SYSTEM_POLICIES", "SYSTEM_USER", "Engine", "RunResult", "ScriptRunner", "install", "run_script"]
-
-
-class ScriptRunner(Protocol):
-    def __call__(
-        self,
-        router: Router,
-        source: str,
-        variables: dict[str, str],
-        user: str,
-        policies: set[str] | frozenset[str] | None = None,
-        *,
-        job: Job | None = None,
-    ) -> RunResult: ...
 
 
 class Engine:
@@ -49,7 +35,7 @@ class Engine:
 
     def run(
         self,
-        router: Router,
+        router: JobHost,
         source: str,
         variables: dict[str, str],
         user: str,

@@ -30,6 +30,7 @@ from routeros_lsp.syntax.ast import (
 )
 from routeros_lsp.syntax.parser import PRECEDENCE as _PRECEDENCE
 from routeros_lsp.syntax.parser import parse as _parse
+from routeros_lsp.syntax.walk import visit
 
 # How tightly each binary operator binds (higher first), as the parser groups them (measured on 7.21.4); the
 # evaluator regroups operands the parser left side by side (`1000/$i`) with it.
@@ -52,6 +53,7 @@ __all__ = [
     "Named",
     "Operator",
     "Parsed",
+    "SourcedBrace",
     "Statement",
     "StringLit",
     "Subst",
@@ -62,6 +64,33 @@ __all__ = [
     "Word",
     "parse",
 ]
+
+
+@dataclass(slots=True, eq=False, kw_only=True)
+class SourcedBrace(Brace):
+    """Braces given as the value of a named argument (`source={ :log info x }`), with the text between them
+    as written: a menu command stores a block of code it is given as that text (lab.script.menu); anywhere
+    else it is a Brace like any other."""
+
+    text: str
+
+
+def _keep_block_texts(statements: list[Statement], source: str) -> None:
+    def keep(node: object, parent: object) -> None:
+        if isinstance(node, Named) and type(node.value) is Brace:
+            brace = node.value
+            inner_end = brace.end - 1 if brace.closed else brace.end
+            node.value = SourcedBrace(
+                start=brace.start,
+                end=brace.end,
+                body=brace.body,
+                role=brace.role,
+                closed=brace.closed,
+                text=source[brace.start + 1 : inner_end],
+            )
+
+    for statement in statements:
+        visit(statement, keep)
 
 
 @dataclass(frozen=True)
@@ -75,6 +104,7 @@ class Parsed:
 
 def parse(source: str) -> Parsed:
     result = _parse(source)
+    _keep_block_texts(result.script.statements, source)
     errors = [d for d in result.diagnostics if d.rule not in _ACCEPTED_RULES]
     if not errors:
         return Parsed(result.script.statements, None, None)

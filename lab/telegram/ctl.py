@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from lab.control import UsageError, verb
+from lab.control import LabView, UsageError, verb
 from lab.telegram.config import parse_limits
 from lab.telegram.state import FAULT_KINDS, parse_fault
 
 if TYPE_CHECKING:
-    from lab.server import Lab
     from lab.telegram.service import TelegramServer
 
 USAGE = (
@@ -22,14 +21,14 @@ HELP = (
 )
 
 
-def _server(lab: Lab) -> TelegramServer:
+def _server(lab: LabView) -> TelegramServer:
     if lab.telegram is None:
         raise UsageError("the lab's Telegram server is not running")
     return lab.telegram
 
 
 @verb("telegram", USAGE, HELP)
-def telegram_verb(lab: Lab, args: list[str]) -> Any:
+def telegram_verb(lab: LabView, args: list[str]) -> Any:
     server = _server(lab)
     state = server.state
     action, rest = (args[0], args[1:]) if args else ("", [])
