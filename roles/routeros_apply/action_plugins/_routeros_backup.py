@@ -109,7 +109,10 @@ def save(host: str, backup: dict[str, Any], items: Any, settings: dict[str, Any]
     keep = int(backup.get("keep", 10))
     if keep < 1:
         raise AnsibleActionFail(f"routeros_backup_keep: {keep!r} is not valid; expected 1 or more")
-    folder = Path(str(backup["dir"])) / host
+    root = Path(str(backup["dir"]))
+    if not root.exists():
+        _private_directory(root)
+    folder = root / host
     _private_directory(folder)
     stamp = datetime.datetime.now(datetime.UTC).strftime("%Y%m%dT%H%M%S.%fZ")
     target = folder / stamp
