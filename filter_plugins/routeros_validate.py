@@ -1,7 +1,11 @@
 """Checks of the baseline inventory model, run on the controller before any connection to a router.
 
 Each filter takes the role's variable and returns it unchanged when it is valid, or raises AnsibleFilterError
-with every problem found, each naming the field path, the value and what would be accepted.
+with every problem found, each naming the field path, the value and what would be accepted. What a property
+takes (booleans, numbers and their ranges, enumerations, times) comes from the command tree through
+routeros_data.SCHEMA; the checks here add what only the inventory model knows (references, duplicates, which
+keys go together). Values a router would print differently (`/024`, `080`) are refused with the form to write,
+so every accepted inventory reruns with no change. No input makes a check fail otherwise than by naming it.
 """
 
 from __future__ import annotations
@@ -10,7 +14,7 @@ import importlib.util
 import ipaddress
 import re
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Hashable, Iterable
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -40,26 +44,16 @@ _HOSTNAME = re.compile(
     r"(?=.{1,253}$)([A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?)(\.[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?)*"
 )
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+# ASCII digits as RouterOS writes numbers: no sign, no leading zero (a router would print `024` as `24`).
+_NUMBER = re.compile(r"0|[1-9][0-9]*")
+# A firewall chain: the built-in ones or a custom chain's name.
+_CHAIN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,62}")
 _BOOL_WORDS = {"yes": True, "true": True, "no": False, "false": False}
 
 BUILTIN_LISTS = ("all", "none", "dynamic", "static")
 NAT_CHAINS = ("srcnat", "dstnat")
-NAT_ACTIONS = (
-    "accept",
-    "add-dst-to-address-list",
-    "add-src-to-address-list",
-    "dst-nat",
-    "endpoint-independent-nat",
-    "jump",
-    "log",
-    "masquerade",
-    "netmap",
-    "passthrough",
-    "redirect",
-    "return",
-    "same",
-    "src-nat",
-)
+# The command tree's list (routeros_data.SCHEMA); the role's argument spec offers the same choices.
+NAT_ACTIONS = tuple(_data.SCHEMA["nat"]["action"]["values"])
 PORT_PROTOCOLS = ("tcp", "udp", "udp-lite", "dccp", "sctp")
 PROTOCOLS = (
     "tcp",
@@ -75,7 +69,10 @@ PROTOCOLS = (
     "icmpv6",
 )
 SERVICES = ("api", "api-ssl", "ftp", "ssh", "telnet", "winbox", "www", "www-ssl")
-DNS_TYPES = ("A", "AAAA", "CNAME", "FWD", "MX", "NS", "NXDOMAIN", "SRV", "TXT")
+# The record types the role can describe: FWD, MX, NS and SRV need keys routeros_data.KEYS does not pass.
+DNS_TYPES = ("A", "AAAA", "CNAME", "NXDOMAIN", "TXT")
+# What each type needs, and the record keys it must not have.
+DNS_DATA = {"A": "address", "AAAA": "address", "CNAME": "cname", "TXT": "text", "NXDOMAIN": None}
 
 
 class Problems:
@@ -96,17 +93,19 @@ class Problems:
 
 
 def is_interface_address(value: Any) -> bool:
-    """`192.168.88.1/24`: a host address with its prefix length, as /ip address takes it."""
+    """`192.168.88.1/24`: a host address with its prefix length 1-32, as /ip address takes it; not 0.0.0.0,
+    a multicast, reserved or broadcast address, which no interface can have."""
     if not isinstance(value, str) or value.count("/") != 1:
         return False
     host, length = value.split("/")
-    if not length.isdigit() or not 0 <= int(length) <= 32:
+    if not _NUMBER.fullmatch(length) or not 1 <= int(length) <= 32 or not is_ipv4(host):
         return False
-    return is_ipv4(host)
+    address = ipaddress.IPv4Address(host)
+    return not (address.is_unspecified or address.is_multicast or address.is_reserved)
 
 
 def is_ipv4(value: Any) -> bool:
-    if not isinstance(value, str) or not re.fullmatch(r"\d{1,3}(\.\d{1,3}){3}", value):
+    if not isinstance(value, str) or not re.fullmatch(r"[0-9]{1,3}(\.[0-9]{1,3}){3}", value):
         return False
     try:
         ipaddress.IPv4Address(value)
@@ -115,16 +114,18 @@ def is_ipv4(value: Any) -> bool:
     return True
 
 
-def is_ip(value: Any) -> bool:
-    if is_ipv4(value):
-        return True
-    if not isinstance(value, str) or ":" not in value:
+def is_ipv6(value: Any) -> bool:
+    """In the form RouterOS prints (`2001:db8::1`, lower case, zeros compressed), so reruns compare equal."""
+    if not isinstance(value, str) or ":" not in value or not value.isascii():
         return False
     try:
-        ipaddress.IPv6Address(value)
+        return str(ipaddress.IPv6Address(value)) == value
     except ValueError:
         return False
-    return True
+
+
+def is_ip(value: Any) -> bool:
+    return is_ipv4(value) or is_ipv6(value)
 
 
 def is_prefix(value: Any) -> bool:
@@ -134,7 +135,7 @@ def is_prefix(value: Any) -> bool:
     if not isinstance(value, str) or value.count("/") != 1:
         return False
     host, length = value.split("/")
-    if not is_ipv4(host) or not length.isdigit() or not 0 <= int(length) <= 32:
+    if not is_ipv4(host) or not _NUMBER.fullmatch(length) or not 0 <= int(length) <= 32:
         return False
     try:
         ipaddress.IPv4Network(value, strict=True)
@@ -157,16 +158,16 @@ def is_address_range(value: Any) -> bool:
 
 
 def is_port_spec(value: Any) -> bool:
-    """`80`, `8000-8080`, `80,443,8000-8080`: ports 1-65535, ranges low to high."""
+    """`80`, `8000-8080`, `80,443,8000-8080`: ports 1-65535, ranges low to high, at most 15 parts."""
     if isinstance(value, bool):
         return False
     if isinstance(value, int):
         return 1 <= value <= 65535
-    if not isinstance(value, str) or not value:
+    if not isinstance(value, str) or not value or value.count(",") >= 15:
         return False
     for part in value.split(","):
         bounds = part.split("-")
-        if len(bounds) > 2 or not all(b.isdigit() and 1 <= int(b) <= 65535 for b in bounds):
+        if len(bounds) > 2 or not all(_NUMBER.fullmatch(b) and 1 <= int(b) <= 65535 for b in bounds):
             return False
         if len(bounds) == 2 and int(bounds[0]) > int(bounds[1]):
             return False
@@ -194,10 +195,8 @@ def is_bool(value: Any) -> bool:
 
 
 def _entries(problems: Problems, field: str, value: Any) -> list[tuple[str, dict[str, Any]]]:
-    if value is None:
-        return []
     if not isinstance(value, list):
-        problems.add(field, value, "a list of dicts")
+        problems.add(field, value, "a list of dicts ([] for none)")
         return []
     found = []
     for index, entry in enumerate(value):
@@ -245,6 +244,25 @@ def _only(problems: Problems, path: str, entry: dict[str, Any], allowed: Iterabl
             problems.add(f"{path}.{key}", value, f"no such key here; known keys: {', '.join(allowed)}")
 
 
+def _keys(problems: Problems, path: str, entry: dict[str, Any], kind: str, own: Iterable[str] = ()) -> None:
+    """Every key of an entry: one routeros_data.KEYS allows for its kind, with a value the command tree allows
+    (routeros_data.SCHEMA); free text has no control characters unless the model checks it itself (`own`)."""
+    allowed = _data.KEYS[kind]
+    own = (*own, "ports", "members")
+    _only(problems, path, entry, allowed)
+    for key, value in entry.items():
+        field = f"{path}.{key}"
+        if key not in allowed or value is None:
+            continue
+        if _data.SCHEMA[kind].get(key, {"kind": "text"})["kind"] != "text":
+            try:
+                _data.normalise(kind, key, value)
+            except ValueError:
+                problems.add(field, value, _data.accepted(kind, key))
+        elif key not in own and not is_text(value):
+            problems.add(field, value, "text without control characters")
+
+
 def _known_interface(problems: Problems, field: str, value: Any, known: list[str]) -> None:
     name = value.removeprefix("!") if isinstance(value, str) else value
     if not is_interface_name(name):
@@ -256,14 +274,12 @@ def _known_interface(problems: Problems, field: str, value: Any, known: list[str
 def _duplicates(problems: Problems, field: str, keyed: list[tuple[str, Any]], what: str) -> None:
     seen: dict[Any, str] = {}
     for path, key in keyed:
+        if not isinstance(key, Hashable):
+            continue  # a list or dict where a name belongs: reported as not valid already
         if key in seen:
             problems.add(path, key, f"a {what} used once (also at {seen[key]})")
         else:
             seen[key] = path
-
-
-_COMMENT = ("comment", is_text, "text without control characters")
-_DISABLED = ("disabled", is_bool, "true or false")
 
 
 # ----- the models, one per role
@@ -271,8 +287,10 @@ _DISABLED = ("disabled", is_bool, "true or false")
 
 def check_identity(name: Any, field: str = "routeros_identity_name") -> Any:
     problems = Problems()
-    if not isinstance(name, str) or not name or not is_text(name) or len(name) > 255:
-        problems.add(field, name, "a non-empty router name up to 255 characters, no control characters")
+    if not isinstance(name, str) or not name.strip() or not is_text(name) or len(name) > 255:
+        problems.add(
+            field, name, "a router name up to 255 characters, not only spaces, no control characters"
+        )
     problems.raise_if_any("invalid identity")
     return name
 
@@ -280,11 +298,12 @@ def check_identity(name: Any, field: str = "routeros_identity_name") -> Any:
 def interface_names(ethernet: Any, bridges: Any = None, other: Any = None) -> list[str]:
     """Every interface name the inventory knows once the interfaces role has run: used to check references."""
     names = []
-    for entry in ethernet or []:
+    for entry in ethernet if isinstance(ethernet, list) else []:
         if isinstance(entry, dict):
             names.append(entry.get("name") or entry.get("default-name"))
-    names.extend(entry.get("name") for entry in bridges or [] if isinstance(entry, dict))
-    names.extend(other or [])
+    bridge_list = bridges if isinstance(bridges, list) else []
+    names.extend(entry.get("name") for entry in bridge_list if isinstance(entry, dict))
+    names.extend(other if isinstance(other, list) else [])
     return [name for name in names if isinstance(name, str)]
 
 
@@ -295,7 +314,7 @@ def check_interfaces(
     all_names: list[tuple[str, Any]] = []
     default_names: list[tuple[str, Any]] = []
     for path, entry in _entries(problems, f"{prefix}_ethernet", ethernet):
-        _only(problems, path, entry, _data.KEYS["ethernet"])
+        _keys(problems, path, entry, "ethernet", own=("default-name", "name"))
         if _require(
             problems, path, entry, "default-name", is_interface_name, "the port's factory name, e.g. ether1"
         ):
@@ -303,8 +322,6 @@ def check_interfaces(
         _optional(
             problems, path, entry, "name", is_interface_name, "an interface name (letters, digits, . _ @ -)"
         )
-        _optional(problems, path, entry, *_COMMENT)
-        _optional(problems, path, entry, *_DISABLED)
         all_names.append((f"{path}.name", entry.get("name") or entry.get("default-name")))
     _duplicates(problems, f"{prefix}_ethernet", default_names, "port")
     if not isinstance(other, list | None) or not all(is_interface_name(n) for n in other or []):
@@ -312,11 +329,9 @@ def check_interfaces(
     known = interface_names(ethernet, bridges, other if isinstance(other, list) else [])
     ports: list[tuple[str, Any]] = []
     for path, entry in _entries(problems, f"{prefix}_bridges", bridges):
-        _only(problems, path, entry, _data.KEYS["bridge"])
+        _keys(problems, path, entry, "bridge", own=("name",))
         _require(problems, path, entry, "name", is_interface_name, "a bridge name (letters, digits, . _ @ -)")
         all_names.append((f"{path}.name", entry.get("name")))
-        _optional(problems, path, entry, *_COMMENT)
-        _optional(problems, path, entry, *_DISABLED)
         port_list = entry.get("ports") or []
         if not isinstance(port_list, list):
             problems.add(f"{path}.ports", port_list, "a list of interface names")
@@ -332,7 +347,7 @@ def check_interfaces(
     _duplicates(problems, f"{prefix}_bridges", ports, "bridge port")
     list_names: list[tuple[str, Any]] = []
     for path, entry in _entries(problems, f"{prefix}_lists", lists):
-        _only(problems, path, entry, _data.KEYS["list"])
+        _keys(problems, path, entry, "list", own=("name",))
         if _require(
             problems, path, entry, "name", is_interface_name, "a list name (letters, digits, . _ @ -)"
         ):
@@ -343,7 +358,6 @@ def check_interfaces(
                     f"a name other than the built-in {', '.join(BUILTIN_LISTS)}",
                 )
             list_names.append((f"{path}.name", entry["name"]))
-        _optional(problems, path, entry, *_COMMENT)
         members = entry.get("members") or []
         if not isinstance(members, list):
             problems.add(f"{path}.members", members, "a list of interface names")
@@ -365,20 +379,19 @@ def check_addresses(addresses: Any, known: list[str], field: str = "routeros_add
     problems = Problems()
     hosts: list[tuple[str, Any]] = []
     for path, entry in _entries(problems, field, addresses):
-        _only(problems, path, entry, _data.KEYS["address"])
+        _keys(problems, path, entry, "address", own=("address", "interface"))
         if _require(
             problems,
             path,
             entry,
             "address",
             is_interface_address,
-            "an interface address A.B.C.D/N with N from 0 to 32, e.g. 192.168.88.1/24",
+            "an interface address A.B.C.D/N with N from 1 to 32 written as a router prints it (no leading "
+            "zeros), not 0.0.0.0, multicast or reserved, e.g. 192.168.88.1/24",
         ):
             hosts.append((f"{path}.address", entry["address"].split("/")[0]))
         if _require(problems, path, entry, "interface", is_interface_name, "an interface name"):
             _known_interface(problems, f"{path}.interface", entry["interface"], known)
-        _optional(problems, path, entry, *_COMMENT)
-        _optional(problems, path, entry, *_DISABLED)
     _duplicates(problems, field, hosts, "host address")
     problems.raise_if_any("invalid addresses")
     return addresses
@@ -388,30 +401,10 @@ def check_dhcp_clients(clients: Any, known: list[str], field: str = "routeros_dh
     problems = Problems()
     interfaces: list[tuple[str, Any]] = []
     for path, entry in _entries(problems, field, clients):
-        _only(problems, path, entry, _data.KEYS["dhcp_client"])
+        _keys(problems, path, entry, "dhcp_client", own=("interface",))
         if _require(problems, path, entry, "interface", is_interface_name, "an interface name"):
             _known_interface(problems, f"{path}.interface", entry["interface"], known)
             interfaces.append((f"{path}.interface", entry["interface"]))
-        _optional(problems, path, entry, *_COMMENT)
-        _optional(problems, path, entry, *_DISABLED)
-        _optional(
-            problems,
-            path,
-            entry,
-            "add-default-route",
-            lambda v: is_bool(v) or v == "special-classless",
-            "yes, no or special-classless",
-        )
-        _optional(problems, path, entry, "use-peer-dns", is_bool, "true or false")
-        _optional(problems, path, entry, "use-peer-ntp", is_bool, "true or false")
-        _optional(
-            problems,
-            path,
-            entry,
-            "default-route-distance",
-            lambda v: not isinstance(v, bool) and str(v).isdigit() and 0 <= int(v) <= 255,
-            "a number 0-255",
-        )
     _duplicates(problems, field, interfaces, "interface (one DHCP client per interface)")
     problems.raise_if_any("invalid DHCP clients")
     return clients
@@ -435,21 +428,38 @@ def check_dns(servers: Any, allow_remote: Any, static: Any, prefix: str = "route
         problems.add(f"{prefix}_allow_remote_requests", allow_remote, "true or false")
     names: list[tuple[str, Any]] = []
     for path, entry in _entries(problems, f"{prefix}_static", static):
-        _only(problems, path, entry, _data.KEYS["dns_static"])
+        _keys(problems, path, entry, "dns_static", own=("name", "address", "type", "cname", "text"))
+        record = entry.get("type") or "A"
         if _require(problems, path, entry, "name", is_hostname, "a host name such as nas.lan"):
-            names.append((f"{path}.name", (entry["name"].lower(), entry.get("type", "A"))))
-        record = entry.get("type", "A")
+            names.append((f"{path}.name", (entry["name"].lower(), str(record))))
         if record not in DNS_TYPES:
             problems.add(f"{path}.type", record, f"one of {', '.join(DNS_TYPES)}")
-        if record in ("A", "AAAA"):
-            check = is_ipv4 if record == "A" else is_ip
+            continue
+        needed = DNS_DATA[record]
+        if record == "A":
+            _require(problems, path, entry, "address", is_ipv4, "an IPv4 address (type A)")
+        elif record == "AAAA":
             _require(
-                problems, path, entry, "address", check, f"an {'IPv4' if record == 'A' else 'IPv6'} address"
+                problems, path, entry, "address", is_ipv6, "an IPv6 address as printed, e.g. 2001:db8::1"
             )
-        if record == "CNAME":
-            _require(problems, path, entry, "cname", is_hostname, "a host name")
-        _optional(problems, path, entry, *_COMMENT)
-        _optional(problems, path, entry, *_DISABLED)
+        elif record == "CNAME":
+            _require(problems, path, entry, "cname", is_hostname, "a host name (type CNAME)")
+        elif record == "TXT":
+            _require(
+                problems,
+                path,
+                entry,
+                "text",
+                is_text,
+                "the record's text (type TXT), text without control characters",
+            )
+        for key in ("address", "cname", "text"):
+            if key != needed and entry.get(key) is not None:
+                problems.add(
+                    f"{path}.{key}",
+                    entry[key],
+                    f"no {key} for type {record} (it takes {needed or 'none of them'})",
+                )
     _duplicates(problems, f"{prefix}_static", names, "name and type")
     problems.raise_if_any("invalid DNS settings")
     return servers
@@ -459,25 +469,38 @@ def check_nat(rules: Any, known: list[str], lists: list[str], field: str = "rout
     problems = Problems()
     seen: list[tuple[str, Any]] = []
     for path, rule in _entries(problems, field, rules):
-        _only(problems, path, rule, _data.KEYS["nat"])
+        own = ("chain", "jump-target", "protocol", "src-port", "dst-port", "in-interface", "out-interface")
+        own += ("in-interface-list", "out-interface-list", "src-address", "dst-address", "to-addresses")
+        _keys(problems, path, rule, "nat", own=own)
         chain_ok = _require(problems, path, rule, "chain", lambda v: v in NAT_CHAINS, " or ".join(NAT_CHAINS))
-        action = rule.get("action", "accept")
-        if action not in NAT_ACTIONS:
-            problems.add(f"{path}.action", action, f"one of {', '.join(NAT_ACTIONS)}")
-        elif chain_ok and action in ("masquerade", "src-nat") and rule["chain"] != "srcnat":
+        action = rule.get("action") or "accept"
+        if chain_ok and action in ("masquerade", "src-nat") and rule["chain"] != "srcnat":
             problems.add(f"{path}.chain", rule["chain"], f"srcnat (action {action} works only there)")
         elif chain_ok and action in ("dst-nat", "redirect") and rule["chain"] != "dstnat":
             problems.add(f"{path}.chain", rule["chain"], f"dstnat (action {action} works only there)")
         if action in ("dst-nat", "src-nat"):
             _require(problems, path, rule, "to-addresses", is_address_range, "the address to translate to")
+        if action == "jump":
+            _require(
+                problems,
+                path,
+                rule,
+                "jump-target",
+                lambda v: isinstance(v, str) and _CHAIN.fullmatch(v),
+                "the chain to jump to (action jump)",
+            )
+        elif rule.get("jump-target") is not None:
+            problems.add(f"{path}.jump-target", rule["jump-target"], "no jump-target unless action is jump")
         protocol = rule.get("protocol")
         if protocol is not None and protocol not in PROTOCOLS:
             problems.add(f"{path}.protocol", protocol, f"one of {', '.join(PROTOCOLS)}")
         for key in ("src-port", "dst-port", "to-ports"):
             if rule.get(key) is None:
                 continue
-            if not is_port_spec(rule[key]):
-                problems.add(f"{path}.{key}", rule[key], "ports 1-65535: 80, 8000-8080 or 80,443")
+            if key != "to-ports" and not is_port_spec(rule[key]):
+                problems.add(
+                    f"{path}.{key}", rule[key], "ports 1-65535 without leading zeros: 80, 8000-8080 or 80,443"
+                )
             elif protocol not in PORT_PROTOCOLS:
                 problems.add(
                     f"{path}.protocol", protocol, f"one of {', '.join(PORT_PROTOCOLS)} when {key} is set"
@@ -495,9 +518,7 @@ def check_nat(rules: Any, known: list[str], lists: list[str], field: str = "rout
                 problems.add(
                     f"{path}.{key}", value, f"an interface list: {', '.join((*lists, *BUILTIN_LISTS))}"
                 )
-        _optional(problems, path, rule, *_COMMENT)
-        _optional(problems, path, rule, *_DISABLED)
-        seen.append((path, tuple(sorted((k, str(v)) for k, v in rule.items() if k != "comment"))))
+        seen.append((path, tuple(sorted((str(k), str(v)) for k, v in rule.items() if k != "comment"))))
     _duplicates(problems, field, seen, "rule (another rule matches the same traffic)")
     problems.raise_if_any("invalid NAT rules")
     return rules
@@ -507,18 +528,9 @@ def check_services(services: Any, field: str = "routeros_api_service_services") 
     problems = Problems()
     names: list[tuple[str, Any]] = []
     for path, entry in _entries(problems, field, services):
-        _only(problems, path, entry, _data.KEYS["service"])
+        _keys(problems, path, entry, "service", own=("name", "address"))
         if _require(problems, path, entry, "name", lambda v: v in SERVICES, f"one of {', '.join(SERVICES)}"):
             names.append((f"{path}.name", entry["name"]))
-        _optional(problems, path, entry, *_DISABLED)
-        _optional(
-            problems,
-            path,
-            entry,
-            "port",
-            lambda v: is_port_spec(v) and "," not in str(v) and "-" not in str(v),
-            "one port 1-65535",
-        )
         addresses = entry.get("address")
         if addresses is not None:
             if not isinstance(addresses, list):
@@ -532,6 +544,34 @@ def check_services(services: Any, field: str = "routeros_api_service_services") 
     return services
 
 
+def check_connection(connection: Any, marker: Any) -> Any:
+    """The connection settings (routeros_api_connection) and the ownership marker, before the first login."""
+    problems = Problems()
+    settings = connection if isinstance(connection, dict) else {}
+    if not isinstance(connection, dict):
+        problems.add("routeros_api_connection", connection, "the routeros_api role's connection settings")
+    hostname = settings.get("hostname")
+    if not isinstance(hostname, str) or not hostname.strip() or not is_text(hostname):
+        problems.add("routeros_api_hostname", hostname, "the router's address or host name")
+    for key, low, high, meaning in (
+        ("port", 0, 65535, "0 for the default (8728, or 8729 with TLS)"),
+        ("timeout", 1, 3600, "seconds"),
+    ):
+        value = settings.get(key)
+        text = str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+        if not isinstance(text, str) or not _NUMBER.fullmatch(text) or not low <= int(text) <= high:
+            problems.add(f"routeros_api_{key}", value, f"a whole number from {low} to {high}, {meaning}")
+    # The marker starts every owned comment and is matched as `^marker( |$)`: one line of visible text.
+    if not isinstance(marker, str) or not marker.strip() or not is_text(marker) or marker != marker.strip():
+        problems.add(
+            "routeros_api_owner_marker",
+            marker,
+            "one line of text without control characters or surrounding spaces, e.g. [ansible]",
+        )
+    problems.raise_if_any("invalid connection settings")
+    return connection
+
+
 class FilterModule:
     def filters(self) -> dict[str, Callable[..., Any]]:
         return {
@@ -542,5 +582,6 @@ class FilterModule:
             "routeros_check_dns": check_dns,
             "routeros_check_nat": check_nat,
             "routeros_check_services": check_services,
+            "routeros_check_connection": check_connection,
             "routeros_interface_names": interface_names,
         }

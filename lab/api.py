@@ -10,8 +10,8 @@ import contextlib
 import logging
 from dataclasses import dataclass, field
 
-from lab import jobs, protocol
-from lab.errors import CommandError
+from lab import jobs, policies, protocol
+from lab.errors import NOT_ENOUGH_PERMISSIONS, CommandError
 from lab.menus.base import Result
 from lab.query import compile_query
 from lab.router import Router
@@ -60,6 +60,8 @@ class Session:
         self.reader = reader
         self.writer = writer
         self.user: str | None = None
+        # What the user's group granted at login; every command is checked against it (lab.policies).
+        self.policies: frozenset[str] = frozenset()
         router.api_stats.connections += 1
 
     def send(self, reply: str, attributes: dict[str, str] | None = None, tag: str | None = None) -> None:
@@ -104,6 +106,10 @@ class Session:
         if self.user is None:
             self.trap(CommandError("not logged in", 5), request.tag)
             return True
+        refusal = self.router.api_faults.take(request.command)
+        if refusal is not None:
+            self.trap(CommandError(refusal), request.tag)
+            return True
         if request.command == "/cancel":
             # Every command here completes before the next sentence is read, so nothing is left to cancel.
             self.send("!done", tag=request.tag)
@@ -121,8 +127,10 @@ class Session:
 
     def login(self, request: Request) -> None:
         name, password = request.args.get("name", ""), request.args.get("password", "")
-        if self.router.authenticate(name, password):
+        peer = self.writer.get_extra_info("peername")[0]
+        if self.router.authenticate(name, password, peer=peer):
             self.user = name
+            self.policies = jobs.user_policies(self.router, name)
             self.router.api_stats.logins += 1
             self.router.log("system,info,account", f"user {name} logged in via api")
             self.send("!done", tag=request.tag)
@@ -138,6 +146,8 @@ class Session:
             menu_known = tree().is_menu(words[:-1]) if words else False
             raise CommandError("no such command" if menu_known else "no such command prefix", 0)
         menu, command = split
+        if policies.required("/".join(menu), command) - self.policies:
+            raise CommandError(NOT_ENOUGH_PERMISSIONS)
         args = dict(request.args)
         # Menus that answer per user (script run, environment) learn from this whose command it is.
         with jobs.acting_as(self.user):

@@ -122,7 +122,7 @@ LAYOUTS: dict[str, Layout] = {
     "user/group": Layout(),
     "file": Layout((), ("name", "type", "size", "last-modified")),
     "certificate": Layout(
-        _flags("K private-key", "L crl", "A ca", "I issued, R revoked", "E expired", "T trusted"),
+        _flags("K private-key", "L crl", "A authority", "I issued, R revoked", "E expired", "T trusted"),
         ("name", "common-name", "fingerprint"),
     ),
 }

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from lab.faults import DEFAULT_MESSAGE
 from lab.menus.ip import dhcp_rebind
 from lab.network import Network
 from lab.router import Router
@@ -136,6 +137,27 @@ def _stats(lab: LabView, args: list[str]) -> dict[str, Any] | str:
         return f"stats reset on {len(lab.routers)} routers"
     chosen = lab.routers if reference == "all" else [lab.router(reference)]
     return {str(router.index): router.api_stats.report() for router in chosen}
+
+
+@verb(
+    "refuse",
+    "refuse ROUTER COMMAND [SKIP] [MESSAGE] | refuse ROUTER list|clear",
+    "answer an API command (e.g. /ip/firewall/nat/add) with a !trap once, after letting SKIP of them through",
+)
+def _refuse(lab: LabView, args: list[str]) -> Any:
+    usage = "usage: refuse ROUTER COMMAND [SKIP] [MESSAGE] | refuse ROUTER list|clear"
+    if len(args) < 2:
+        raise UsageError(usage)
+    faults = lab.router(args[0]).api_faults
+    if args[1] == "list":
+        return faults.report()
+    if args[1] == "clear":
+        faults.clear()
+        return "refusals cleared"
+    if not args[1].startswith("/") or len(args) > 4 or (len(args) > 2 and not args[2].isdigit()):
+        raise UsageError(usage)
+    faults.arm(args[1], int(args[2]) if len(args) > 2 else 0, args[3] if len(args) > 3 else DEFAULT_MESSAGE)
+    return faults.report()
 
 
 @verb("help", "help", "this list")

@@ -21,6 +21,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from lab import policies as policies_module
 from lab.clock import Clock
 from lab.errors import CommandError
 from lab.model import Item, Props, State
@@ -31,30 +32,10 @@ PATH = "system/script/job"
 # The internal user Netwatch scripts run as, and the only policies it has.
 SYSTEM_USER = "*sys"
 SYSTEM_POLICIES = frozenset({"read", "write", "test", "reboot"})
-# The order RouterOS prints policies in (its internal order, as /user group print shows it).
-POLICY_ORDER = (
-    "local",
-    "telnet",
-    "ssh",
-    "ftp",
-    "reboot",
-    "read",
-    "write",
-    "policy",
-    "test",
-    "winbox",
-    "password",
-    "web",
-    "sniff",
-    "sensitive",
-    "api",
-    "romon",
-    "rest-api",
-)
 
 
 def policy_text(policies: frozenset[str]) -> str:
-    known = [name for name in POLICY_ORDER if name in policies]
+    known = [name for name in policies_module.ORDER if name in policies]
     return ",".join(known + sorted(policies - set(known)))
 
 
@@ -246,7 +227,7 @@ def user_policies(router: JobHost, user: str) -> frozenset[str]:
         groups = router.rows("user/group")
     group = next((row.get("group") for row in users if row.get("name") == user), None)
     policy = next((row.get("policy", "") for row in groups if group and row.get("name") == group), "")
-    return frozenset(part for part in policy.split(",") if part)
+    return policies_module.granted(policy)
 
 
 def named_run_policies(caller: frozenset[str], script: Props, *, own: bool = False) -> frozenset[str] | None:

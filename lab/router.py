@@ -5,6 +5,7 @@ Front ends (the API session, the script engine, SSH) call `execute`; they never 
 
 from __future__ import annotations
 
+import ipaddress
 import threading
 import time
 from collections.abc import Callable
@@ -12,8 +13,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from lab import errors
+from lab import errors, policies
 from lab.clock import Clock
+from lab.faults import ApiFaults
 from lab.jobs import JobTable, ScriptRunner
 from lab.menus import registry
 from lab.menus.base import ID_WORDS, MenuSpec, Props, Result, convert
@@ -52,6 +54,8 @@ class Router:
     on_reboot: list[Callable[[Router], None]] = field(default_factory=list)
     # What API clients asked of this router, for `ctl stats`; kept across reboots.
     api_stats: ApiStats = field(default_factory=ApiStats)
+    # API commands to refuse once (`ctl refuse`), to test how a client fails halfway; kept across reboots.
+    api_faults: ApiFaults = field(default_factory=ApiFaults)
 
     def __post_init__(self) -> None:
         self.clock.version = self.version
@@ -112,14 +116,22 @@ class Router:
 
     # ----- users
 
-    def authenticate(self, name: str, password: str, policy: str = "api") -> bool:
+    def authenticate(self, name: str, password: str, policy: str = "api", peer: str | None = None) -> bool:
+        """Whether `name` may log in with `password` by the service whose login `policy` (api, ssh) the
+        user's group must grant, from `peer` when the user has an `address` list (manual, User: "address -
+        host or network address from which the user is allowed to log in")."""
         user = self.find_by(registry.SPECS["user"], "name", name)
         if user is None or user.props.get("disabled") == "true":
             return False
         if user.props.get("password", "") != password:
             return False
+        allowed = [part for part in user.props.get("address", "").split(",") if part]
+        if peer is not None and allowed:
+            source = ipaddress.ip_address(peer)
+            if not any(source in ipaddress.ip_network(part, strict=False) for part in allowed):
+                return False
         group = self.find_by(registry.SPECS["user/group"], "name", user.props.get("group", ""))
-        return group is not None and policy in group.props.get("policy", "").split(",")
+        return group is not None and policy in policies.granted(group.props.get("policy", ""))
 
     # ----- reading
 

@@ -1,6 +1,9 @@
 """The one place that knows routeros-lsp: the real RouterOS 7 command tree, asked about menus and arguments.
 
-Everything else in the lab asks this module, so a routeros-lsp upgrade touches only this file.
+Everything else in the lab asks this module, so a routeros-lsp upgrade touches only this file. The tree lacks
+a few facts the manual documents (GAPS, below); they are applied here, so the lab and the controller's checks
+(filter_plugins/routeros_schema.json, exported from this module by scripts/routeros_schema.py) see one
+schema.
 """
 
 from __future__ import annotations
@@ -14,20 +17,63 @@ from routeros_lsp.schema.schema import Schema, match_name
 
 
 @dataclass(frozen=True)
+class Gap:
+    """A fact the command tree lacks for one argument, as the RouterOS manual documents it.
+
+    kind "enum": the tree lists the values only as completions (no `x`), yet a router answers `input does not
+    match any value` for any other word; "duration": the tree names the type (`Ttl`) without saying it is a
+    time; "port-range": the tree types it as one number, yet a router takes `8000-8080` (NAT to-ports).
+    """
+
+    kind: str
+    source: str
+
+
+# (menu, argument) -> the fact; menu "" applies to every menu with that argument.
+GAPS: dict[tuple[str, str], Gap] = {
+    ("", "arp"): Gap("enum", "manual, Ethernet and Bridge: arp is one of the listed ARP modes"),
+    ("interface/bridge", "protocol-mode"): Gap("enum", "manual, Bridging: protocol-mode none|rstp|stp|mstp"),
+    ("ip/firewall/nat", "action"): Gap("enum", "manual, NAT: the action list is closed"),
+    ("ip/firewall/filter", "action"): Gap("enum", "manual, Filter: the action list is closed"),
+    ("ip/dhcp-client", "add-default-route"): Gap("enum", "manual, DHCP client: yes|no|special-classless"),
+    ("ip/dns/static", "type"): Gap("enum", "manual, DNS static: the record types listed"),
+    ("ip/dns/static", "ttl"): Gap("duration", "manual, DNS static: ttl (time; default 1d)"),
+    ("ip/firewall/nat", "to-ports"): Gap("port-range", "manual, NAT: to-ports takes a port or a range"),
+}
+
+
+@dataclass(frozen=True)
 class Argument:
     name: str
     type_text: str
     values: tuple[str, ...]
     closed: bool  # True when `values` is the complete list a router accepts
     flag: bool
+    gap: str = ""  # GAPS' kind for this argument, if any
 
     @property
     def is_bool(self) -> bool:
         return self.closed and set(self.values) == {"no", "yes"}
 
     def int_range(self) -> tuple[int, int] | None:
+        if self.gap:
+            return None
         found = re.fullmatch(r"Num; (\d+)\.\.(\d+) \(integer number\)", self.type_text)
         return (int(found.group(1)), int(found.group(2))) if found else None
+
+    def facts(self) -> dict[str, Any]:
+        """What a value must be, as plain data: the kind (bool, int, enum, duration, port-range or text),
+        the values of an enumeration, the range of a number."""
+        bounds = self.int_range()
+        if self.is_bool:
+            return {"kind": "bool"}
+        if self.gap and self.gap != "enum":
+            return {"kind": self.gap}
+        if self.closed and self.values:
+            return {"kind": "enum", "values": list(self.values)}
+        if bounds is not None:
+            return {"kind": "int", "range": list(bounds)}
+        return {"kind": "text"}
 
 
 @dataclass(frozen=True)
@@ -99,16 +145,18 @@ class CommandTree:
         node = self._node((*menu, name))
         if node is None or not node.get("k"):
             return None
-        args = {
-            arg: Argument(
+        where = "/".join(menu)
+        args = {}
+        for arg, info in node.get("a", {}).items():
+            gap = GAPS.get((where, arg)) or GAPS.get(("", arg))
+            args[arg] = Argument(
                 name=arg,
                 type_text=str(info.get("t", "")),
                 values=tuple(info.get("e", ())),
-                closed=bool(info.get("x")),
+                closed=bool(info.get("x")) or (gap is not None and gap.kind == "enum"),
                 flag=bool(info.get("f")),
+                gap=gap.kind if gap else "",
             )
-            for arg, info in node.get("a", {}).items()
-        }
         return Command(menu=menu, name=name, arguments=args, required=tuple(node.get("r", ())))
 
     def printable(self, menu: tuple[str, ...]) -> tuple[str, ...]:

@@ -31,6 +31,10 @@ CONTROL_PORT = 8780
 # Not 22: a lab must run without root, and 22 is usually the laptop's own sshd.
 SSH_PORT = 2222
 
+# The services the lab listens for on each router address, and how often it looks for a moved port.
+_LISTENED = ("api", "api-ssl")
+_PORT_POLL_SECONDS = 0.2
+
 Handler = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
 
 
@@ -59,6 +63,11 @@ class Lab:
     config: LabConfig
     routers: list[Router] = field(default_factory=list)
     servers: list[asyncio.Server] = field(default_factory=list)
+    # The API listeners by (router index, service): the port each listens on and its server. They follow
+    # `/ip service set port=` (lab._follow_ports), as a router's services do.
+    listeners: dict[tuple[int, str], tuple[int, asyncio.Server]] = field(default_factory=dict)
+    # A port a service was moved to that could not be bound, so it is not tried again until it changes.
+    unbound: dict[tuple[int, str], int] = field(default_factory=dict)
     sessions: dict[int, set[asyncio.StreamWriter]] = field(default_factory=dict)
     stopping: asyncio.Event = field(default_factory=asyncio.Event)
     telegram: TelegramServer | None = None
@@ -66,6 +75,7 @@ class Lab:
     ticker: Ticker | None = None
     ssh: SshService | None = None
     loop: asyncio.AbstractEventLoop | None = None
+    port_follower: asyncio.Task[None] | None = None
 
     def build_routers(self) -> None:
         self.config.state_dir.mkdir(parents=True, exist_ok=True)
@@ -129,9 +139,11 @@ class Lab:
             if not self._service_allows(router, service, peer):
                 writer.close()
                 return
-            self.sessions[router.index].add(writer)
             remote = "{}:{}".format(*writer.get_extra_info("peername")[:2])
             local = writer.get_extra_info("sockname")[0]
+            if service == "api-ssl" and not await _handshake(router, writer):
+                return
+            self.sessions[router.index].add(writer)
             connection = ip_menus.service_connection_opened(router, service, local, remote)
             try:
                 await Session(router, reader, writer).run()
@@ -141,31 +153,60 @@ class Lab:
 
         return handle
 
+    def _port(self, router: Router, service: str) -> int:
+        """Where the lab listens for a service: the router's configured port, shifted as much as `--api-port`
+        (or `--api-ssl-port`) shifts the factory port."""
+        factory, lab_port = {
+            "api": (API_PORT, self.config.api_port),
+            "api-ssl": (API_SSL_PORT, self.config.api_ssl_port),
+        }[service]
+        with router.lock:
+            configured = next(
+                (
+                    item.props.get("port", str(factory))
+                    for item in router.items(router.spec("ip/service"))
+                    if not item.dynamic and item.props.get("name") == service
+                ),
+                str(factory),
+            )
+        return int(configured) - factory + lab_port
+
+    async def _listen(self, router: Router, service: str, port: int) -> None:
+        server = await asyncio.start_server(
+            self._handler(router, service), router.address, port, reuse_address=True
+        )
+        previous = self.listeners.get((router.index, service))
+        self.listeners[(router.index, service)] = (port, server)
+        if previous is not None:
+            # Connections already open stay; only the listening socket moves.
+            previous[1].close()
+
+    async def _follow_ports(self) -> None:
+        """Moves a listener when its service's port changes, by any means (API, console, script)."""
+        while True:
+            await asyncio.sleep(_PORT_POLL_SECONDS)
+            for router in self.routers:
+                for service in _LISTENED:
+                    key = (router.index, service)
+                    port = self._port(router, service)
+                    if port == self.listeners[key][0] or port == self.unbound.get(key):
+                        continue
+                    try:
+                        await self._listen(router, service, port)
+                        self.unbound.pop(key, None)
+                    except OSError as problem:
+                        self.unbound[key] = port
+                        log.warning(
+                            "router %s: %s cannot listen on port %s: %s", router.index, service, port, problem
+                        )
+
     async def start(self) -> None:
         self.loop = asyncio.get_running_loop()
         self.build_routers()
-        addresses = [r.address for r in self.routers]
-        _, cert, key = tls.ensure_certificates(self.config.state_dir, addresses)
-        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-        context.load_cert_chain(cert, key)
         for router in self.routers:
-            self.servers.append(
-                await asyncio.start_server(
-                    self._handler(router, "api"),
-                    router.address,
-                    self.config.api_port,
-                    reuse_address=True,
-                )
-            )
-            self.servers.append(
-                await asyncio.start_server(
-                    self._handler(router, "api-ssl"),
-                    router.address,
-                    self.config.api_ssl_port,
-                    ssl=context,
-                    reuse_address=True,
-                )
-            )
+            for service in _LISTENED:
+                await self._listen(router, service, self._port(router, service))
+        self.port_follower = asyncio.create_task(self._follow_ports())
         self.ticker = Ticker(self.routers)
         self.ticker.start()
         self.ssh = SshService(self.routers, self.config.ssh_port, self.config.state_dir, engine_runner)
@@ -186,6 +227,9 @@ class Lab:
             self.ticker.stop()
         if self.ssh is not None:
             self.ssh.stop()
+        if self.port_follower is not None:
+            self.port_follower.cancel()
+        self.servers += [server for _, server in self.listeners.values()]
         for server in self.servers:
             server.close()
         for writers in self.sessions.values():
@@ -196,3 +240,17 @@ class Lab:
                 await server.wait_closed()
         for router in self.routers:
             router.save()
+
+
+async def _handshake(router: Router, writer: asyncio.StreamWriter) -> bool:
+    """TLS with what api-ssl presents now (lab.tls); False, the connection closed, when it fails or the router
+    would refuse it."""
+    context = tls.api_ssl_context(router)
+    if context is not None:
+        try:
+            await writer.start_tls(context)
+            return True
+        except (ssl.SSLError, ConnectionError, OSError):
+            log.debug("api-ssl handshake with router %s failed", router.index, exc_info=True)
+    writer.close()
+    return False

@@ -48,15 +48,16 @@ def host_key(directory: Path) -> paramiko.PKey:
 
 
 class _Server(paramiko.ServerInterface):  # type: ignore[misc]  # paramiko ships no type hints
-    def __init__(self, router: Router) -> None:
+    def __init__(self, router: Router, peer: str) -> None:
         self.router = router
+        self.peer = peer
         self.user = ""
         # One entry per channel a client opens: its exec command, or None for an interactive shell.
         self.requests: queue.Queue[tuple[paramiko.Channel, bytes | None]] = queue.Queue()
 
     def check_auth_password(self, username: str, password: str) -> int:
         user = login_user(username)
-        if self.router.authenticate(user, password, policy="ssh"):
+        if self.router.authenticate(user, password, policy="ssh", peer=self.peer):
             self.user = user
             return AUTH_SUCCESSFUL
         return AUTH_FAILED
@@ -131,7 +132,7 @@ class SshService:
     def _serve(self, connection: socket.socket, router: Router, key: paramiko.PKey) -> None:
         transport = paramiko.Transport(connection)
         transport.add_server_key(key)
-        server = _Server(router)
+        server = _Server(router, connection.getpeername()[0])
         try:
             transport.start_server(server=server)
             while transport.is_active() and not self._stop.is_set():

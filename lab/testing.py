@@ -45,15 +45,27 @@ class RunningLab:
         prefix = self.base_address.rsplit(".", 1)[0]
         return f"{prefix}.{index}"
 
-    @property
-    def ca_file(self) -> Path:
-        return self.state / "lab-ca.pem"
-
     def ctl(self, verb: str, *args: str) -> Any:
         answer = control.call("127.0.0.1", self.control_port, verb, list(args))
         if not answer.get("ok"):
             raise RuntimeError(f"ctl {verb} {' '.join(args)}: {answer.get('error')}")
         return answer["result"]
+
+    def configuration(self, index: int) -> dict[str, list[dict[str, Any]]]:
+        """A router's configuration, to tell whether anything wrote to it: its dump without what changes on
+        its own (the clock, the uptime, a DHCP lease's time left) and without dynamic rows (among them the API
+        connections themselves, which /ip/service lists)."""
+        configuration = {}
+        for path, found in self.ctl("dump", str(index)).items():
+            if path in ("system/clock", "system/resource"):
+                continue
+            rows = [found] if isinstance(found, dict) else found
+            configuration[path] = [
+                {key: value for key, value in row.items() if key != "expires-after"}
+                for row in rows
+                if row.get("dynamic") != "true"
+            ]
+        return configuration
 
     def start(self, timeout: float = 60.0) -> None:
         command = [

@@ -13,8 +13,10 @@ _TRUE = {"yes", "true"}
 _FALSE = {"no", "false"}
 
 _UNITS_MS = {"w": 604_800_000, "d": 86_400_000, "h": 3_600_000, "m": 60_000, "s": 1000, "ms": 1}
-_DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)(ms|w|d|h|m|s)")
-_CLOCK = re.compile(r"(?:(\d+)d)?(\d{1,2}):(\d{2}):(\d{2})(?:\.(\d{1,3}))?")
+# RouterOS reads ASCII digits only: `\d` and int() would also take full-width and other Unicode digits.
+_DURATION_PART = re.compile(r"([0-9]+(?:\.[0-9]+)?)(ms|w|d|h|m|s)")
+_CLOCK = re.compile(r"(?:([0-9]+)d)?([0-9]{1,2}):([0-9]{2}):([0-9]{2})(?:\.([0-9]{1,3}))?")
+_NUMBER = re.compile(r"-?[0-9]+")
 
 
 def to_bool(text: str) -> str:
@@ -33,7 +35,7 @@ def is_true(text: str | None) -> bool:
 def parse_duration_ms(text: str) -> int:
     """Milliseconds in `10s`, `1m30s`, `50ms`, `1d02:00:00`, `00:01:30` or a bare number of seconds."""
     text = text.strip()
-    if re.fullmatch(r"\d+", text):
+    if re.fullmatch(r"[0-9]+", text):
         return int(text) * 1000
     clock = _CLOCK.fullmatch(text)
     if clock:
@@ -69,7 +71,12 @@ def to_duration(text: str) -> str:
 
 
 def to_int(text: str, low: int, high: int) -> str:
-    value = int(text, 0) if text.lower().startswith("0x") else int(text)
+    if re.fullmatch(r"0[xX][0-9a-fA-F]+", text):
+        value = int(text, 16)
+    elif _NUMBER.fullmatch(text):
+        value = int(text)
+    else:
+        raise ValueError(text)
     if not low <= value <= high:
         raise ValueError(text)
     return str(value)
@@ -87,8 +94,10 @@ def to_interface_address(text: str) -> tuple[str, str]:
     """`192.168.1.1/24` (or a bare address, meaning /32) → (printed address, network)."""
     address, _, prefix = text.partition("/")
     host = ipaddress.IPv4Address(address)
+    if prefix and not _NUMBER.fullmatch(prefix):
+        raise ValueError(text)
     length = int(prefix) if prefix else 32
-    if not 0 <= length <= 32 or (prefix and not prefix.isdigit()):
+    if not 0 <= length <= 32:
         raise ValueError(text)
     network = ipaddress.IPv4Network(f"{host}/{length}", strict=False)
     return f"{host}/{length}", str(network.network_address)
@@ -97,6 +106,16 @@ def to_interface_address(text: str) -> tuple[str, str]:
 def to_prefix(text: str) -> str:
     """A destination such as `0.0.0.0/0`; host bits must be zero, as a route table demands."""
     return str(ipaddress.IPv4Network(text if "/" in text else f"{text}/32", strict=True))
+
+
+def to_port_range(text: str) -> str:
+    """`80` or `8000-8080`: ports 0-65535, the range low to high."""
+    bounds = text.split("-")
+    if len(bounds) > 2 or not all(_NUMBER.fullmatch(b) and 0 <= int(b) <= 65535 for b in bounds):
+        raise ValueError(text)
+    if len(bounds) == 2 and int(bounds[0]) > int(bounds[1]):
+        raise ValueError(text)
+    return "-".join(str(int(b)) for b in bounds)
 
 
 def to_ip_list(text: str) -> str:

@@ -9,6 +9,7 @@ import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -51,3 +52,27 @@ def run_playbook(
         check=False,
     )
     return PlayResult(completed.returncode, completed.stdout + completed.stderr)
+
+
+def run_playbook_json(playbook: Path, inventory: Path, *extra: str) -> dict[str, Any]:
+    """ansible-playbook's JSON report (the ansible.builtin.json callback) with its return code as `rc`."""
+    environment = {
+        **os.environ,
+        "ANSIBLE_CONFIG": str(ROOT / "ansible.cfg"),
+        "ANSIBLE_STDOUT_CALLBACK": "ansible.builtin.json",
+        "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
+    }
+    completed = subprocess.run(
+        [str(BIN / "ansible-playbook"), "-i", str(inventory), str(playbook), *extra],
+        capture_output=True,
+        text=True,
+        env=environment,
+        cwd=ROOT,
+        check=False,
+    )
+    try:
+        report: dict[str, Any] = json.loads(completed.stdout)
+    except json.JSONDecodeError:
+        raise AssertionError(f"no JSON report:\n{completed.stdout}\n{completed.stderr}") from None
+    report["rc"] = completed.returncode
+    return report

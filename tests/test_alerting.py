@@ -313,7 +313,9 @@ def test_the_probes_role_works_alone(alerting, tmp_path):
     (inventory / "hosts.yml").write_text(
         f"routeros:\n  hosts:\n    lab-r2:\n      ansible_host: {alerting.lab.address(2)}\n"
         "      ansible_connection: local\n      ansible_python_interpreter: '{{ ansible_playbook_python }}'\n"
-        "      routeros_api_password: lab-admin\n      routeros_backup_enabled: false\n"
+        # The role alone, without routeros_access: the lab's factory user over the plain API.
+        "      routeros_api_username: admin\n      routeros_api_password: lab-admin\n"
+        "      routeros_api_tls: false\n      routeros_backup_enabled: false\n"
     )
     playbook = Path(__file__).parent / "playbooks" / "netwatch_alone.yml"
     alone = [{"name": "alone", "address": "10.10.10.10"}]

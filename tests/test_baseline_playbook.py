@@ -141,8 +141,9 @@ def test_site_configures_every_router_and_backs_it_up_first(lab3: RunningLab, in
         "10.10.10.1/24": "wlan1",
     }
     assert rows(lab3, 1, "ip/dhcp-client")[0]["status"] == "bound"
-    # site.yml's two plays each back up before their first change: the baseline's first.
-    backup = sorted((inventory.parent / "backups" / "lab-r1").glob("*/backup.yml"))[0]
+    # Each apply that changes something backs up first: the first contact's users, then the baseline's paths.
+    backups = sorted((inventory.parent / "backups" / "lab-r1").glob("*/backup.yml"))
+    backup = next(path for path in backups if "system identity" in path.read_text())
     saved = {entry["path"]: entry["data"] for entry in yaml.safe_load(backup.read_text())}
     assert saved["system identity"] == [{"name": "MikroTik"}], "the backup holds the state before the run"
     export = sorted((inventory.parent / "backups" / "lab-r2").glob("*/export.rsc"))[0]
@@ -219,8 +220,9 @@ BAD_INPUTS = {
     "routeros_dhcp_client_interfaces": ([{"interface": "ether9"}], "'ether9'"),
     "routeros_identity_name": ("", "routeros_identity_name"),
     "routeros_dns_static": ([{"name": "nas.lan", "address": "10.0.0.1/24"}], "'10.0.0.1/24'"),
+    # The service the play connects through: api-ssl (routeros_api_tls is on by default).
     "routeros_api_service_services": (
-        [{"name": "api", "disabled": True}],
+        [{"name": "api-ssl", "disabled": True}],
         "routeros_api_service_services[0].disabled",
     ),
     "routeros_interfaces_bridges": ([{"name": "br", "ports": ["ether1-isp", "ether1-isp"]}], "bridge port"),

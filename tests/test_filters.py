@@ -21,9 +21,19 @@ import routeros_validate as check
 KNOWN = ["ether1-isp", "ether2-mgmt", "bridge-lan", "wlan1"]
 
 
-@given(st.ip_addresses(v=4), st.integers(0, 32))
+@given(
+    st.ip_addresses(v=4).filter(lambda a: not (a.is_unspecified or a.is_multicast or a.is_reserved)),
+    st.integers(1, 32),
+)
 def test_every_ipv4_interface_address_is_accepted(address, length):
     assert check.is_interface_address(f"{address}/{length}")
+
+
+@pytest.mark.parametrize(
+    "text", ["0.0.0.0/0", "10.0.0.1/0", "224.0.0.1/24", "255.255.255.255/32", "0.0.0.0/8"]
+)
+def test_addresses_no_interface_can_have_are_refused(text):
+    assert not check.is_interface_address(text)
 
 
 @given(st.integers(33, 999))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ssl
 import threading
 
 import librouteros
@@ -103,23 +102,6 @@ def test_a_word_longer_than_16_kib_round_trips(lab):
     assert next(r for r in scripts if r[".id"] == new_id)["source"] == source
     scripts.remove(new_id)
     api.close()
-
-
-def test_tls_with_certificate_checking(lab):
-    context = ssl.create_default_context(cafile=str(lab.ca_file))
-    api = connect(
-        lab, ssl_wrapper=lambda sock: context.wrap_socket(sock, server_hostname=lab.address(1)), port=8729
-    )
-    assert next(iter(api.path("system", "identity")))["name"]
-    api.close()
-
-
-def test_tls_without_trusting_the_lab_ca_is_refused(lab):
-    context = ssl.create_default_context()
-    with pytest.raises(ssl.SSLCertVerificationError):
-        connect(
-            lab, ssl_wrapper=lambda sock: context.wrap_socket(sock, server_hostname=lab.address(1)), port=8729
-        )
 
 
 def test_quit_answers_fatal_and_closes(lab):

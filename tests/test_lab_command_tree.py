@@ -207,8 +207,10 @@ def test_print_over_the_api_filters_as_its_options_say(fresh: Router) -> None:
 
 def test_print_proplist_argument_over_the_api(fresh: Router) -> None:
     from lab.api import Request, Session  # noqa: PLC0415 - a server module, only for this one test
+    from lab.jobs import user_policies  # noqa: PLC0415
 
     session = Session(fresh, None, None)  # type: ignore[arg-type]  # execute needs no connection
+    session.policies = user_policies(fresh, "admin")
     result = session.execute(Request(command="/interface/print", args={"proplist": "name"}))
     assert result.rows is not None and result.rows[0] == {"name": "ether1"}
 

@@ -7,6 +7,7 @@ import socket
 
 import paramiko
 import pytest
+from test_apply_runtime import IDENTITIES
 
 from lab.export import export, quote
 from lab.router import Router
@@ -166,3 +167,27 @@ def test_nothing_listens_where_the_lab_did_not_bind(ssh_router):
     _, port = ssh_router
     with socket.socket() as probe:
         assert probe.connect_ex(("127.0.0.2", port)) != 0
+
+
+@pytest.mark.parametrize("identity", IDENTITIES)
+def test_any_identity_shows_in_the_prompt_and_survives_the_export_over_ssh(ssh_router, identity):
+    """Identities an operator types (`Kasir: lantai 2`, `中文主机`, quotes, `#`, `>`, `$`, trailing spaces):
+    the shell prompt is `[admin@<identity>] > ` as on RouterOS, and the export taken over SSH sets the same
+    identity on a fresh router."""
+    router, port = ssh_router
+    router.execute("system/identity", "set", {"name": identity})
+    client = _client(port)
+    shell = client.invoke_shell()
+    shell.settimeout(10)
+    prompt = f"[admin@{identity}] > ".encode()
+    received = b""
+    while prompt not in received:
+        received += shell.recv(4096)
+    client.close()
+    client = _client(port)
+    _, stdout, _ = client.exec_command("/export terse")
+    text = stdout.read().decode()
+    client.close()
+    copy = _router(4)
+    assert run_script(copy, text, {}, "admin").error is None
+    assert copy.rows("system/identity")[0]["name"] == identity

@@ -82,6 +82,7 @@ KINDS = (
     "enum",
     "enum-list",
     "address-list",
+    "port-range",
     "text",
 )
 
@@ -211,7 +212,9 @@ def reset_all_counters(router: RouterView, args: Props) -> None:
 
 def convert(spec: MenuSpec, argument: Argument | None, name: str, raw: str) -> str:
     """Normalise one value as the router stores and prints it, or raise the router's error."""
-    kind = spec.kinds.get(name, "")
+    kind = spec.kinds.get(name, "") or (
+        argument.gap if argument is not None and argument.gap != "enum" else ""
+    )
     try:
         if kind == "bool" or (not kind and argument is not None and argument.is_bool):
             # The command tree lists yes/no as a closed enumeration; true/false are accepted as synonyms.
@@ -221,6 +224,8 @@ def convert(spec: MenuSpec, argument: Argument | None, name: str, raw: str) -> s
                 raise errors.no_match(name) from None
         if kind == "duration":
             return values.to_duration(raw)
+        if kind == "port-range":
+            return values.to_port_range(raw)
         if kind == "ipv4":
             return values.to_ipv4(raw)
         if kind == "ip":

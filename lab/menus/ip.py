@@ -199,7 +199,8 @@ def _check_static(router: RouterView, props: Props, current: Item | None) -> Non
 DNS_STATIC = MenuSpec(
     path="ip/dns/static",
     defaults={"ttl": "1d", "disabled": "false"},
-    kinds={"ttl": "duration", "address": "ip", "type": "enum"},
+    # ttl is a duration and type a closed list: lab.schema.GAPS says so for the lab and the controller.
+    kinds={"address": "ip"},
     check=_check_static,
 )
 
@@ -289,7 +290,8 @@ def _check_rule_refs(router: RouterView, props: Props) -> None:
             raise errors.no_match(name)
 
 
-_RULE_KINDS = {"action": "enum", "log": "bool", "address-list-timeout": "duration"}
+# `action` is a closed list by lab.schema.GAPS.
+_RULE_KINDS = {"log": "bool", "address-list-timeout": "duration"}
 
 NAT = MenuSpec(
     path="ip/firewall/nat",
@@ -477,7 +479,9 @@ def service_connection_closed(router: RouterView, owner: str | None) -> None:
 
 SERVICE = MenuSpec(
     path="ip/service",
-    kinds={"address": "address-list", "name": "text"},
+    # The tree lists only `none` for certificate; a router takes the name of any /certificate entry.
+    kinds={"address": "address-list", "name": "text", "certificate": "text", "tls-version": "enum"},
+    refs={"certificate": "certificate"},
     initial=_service_factory,
     derive=_service_derive,
     # The text a 7.19+ router answers when `set [find name=api]` also hits a connection row.

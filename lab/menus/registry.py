@@ -16,10 +16,11 @@ REFERENCE_MENUS = {
     "interface": "interface",
     "interface-list": "interface/list",
     "user-group": "user/group",
+    "certificate": "certificate",
 }
 
 # Names a reference accepts although no item carries them.
-BUILTIN_NAMES: dict[str, set[str]] = {}
+BUILTIN_NAMES: dict[str, set[str]] = {"certificate": {"none"}}
 
 
 def kind_of(spec: MenuSpec) -> str | None:

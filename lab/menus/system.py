@@ -1,11 +1,8 @@
-"""/system (identity, resource, clock, scripts, scheduler, logging), /log, /file and /certificate."""
+"""/system (identity, resource, clock, scripts, scheduler, logging), /log and /file."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes
+from datetime import UTC
 
 from lab import errors, jobs, values
 from lab.menus.base import ID_WORDS, READ_ONLY, MenuSpec, Props, RouterView, Unique
@@ -274,74 +271,6 @@ FILE = MenuSpec(
     commands={"remove": _remove_files},
 )
 
-# ----- certificates: imported from a PEM file in /file, trusted on request
-
-
-def _import_certificate(router: RouterView, args: Props) -> Props:
-    file_item = router.find_by(router.spec("file"), "name", args.get("file-name", ""))
-    if file_item is None:
-        raise errors.failure("no such file")
-    try:
-        certificate = x509.load_pem_x509_certificate(file_item.props.get("contents", "").encode())
-    except ValueError:
-        raise errors.failure("unable to load certificate") from None
-    table = router.state.table("certificate")
-    name = args.get("name") or f"{file_item.props['name']}_0"
-    common_name = certificate.subject.get_attributes_for_oid(x509.NameOID.COMMON_NAME)
-    try:
-        is_ca = certificate.extensions.get_extension_for_class(x509.BasicConstraints).value.ca
-    except x509.ExtensionNotFound:
-        is_ca = False
-    item_props: Props = {
-        "name": name,
-        "common-name": str(common_name[0].value) if common_name else "",
-        "fingerprint": certificate.fingerprint(hashes.SHA256()).hex(),
-        "invalid-before": certificate.not_valid_before_utc.strftime("%Y-%m-%d %H:%M:%S"),
-        "invalid-after": certificate.not_valid_after_utc.strftime("%Y-%m-%d %H:%M:%S"),
-        "issuer": certificate.issuer.rfc4514_string(),
-        "ca": "true" if is_ca else "false",
-        "trusted": "true" if args.get("trusted", "yes") in ("yes", "true") else "false",
-        "pem": file_item.props.get("contents", ""),
-    }
-    table.items.append(Item(id=table.new_id(), props=item_props))
-    router.save()
-    return {
-        "certificates-imported": "1",
-        "private-keys-imported": "0",
-        "files-imported": "1",
-        "decryption-failures": "0",
-        "keys-with-no-certificate": "0",
-    }
-
-
-def _certificate_derive(router: RouterView, item: Item) -> Props:
-    after = item.props.get("invalid-after")
-    expired = False
-    if after:
-        expired = datetime.strptime(after, "%Y-%m-%d %H:%M:%S").replace(tzinfo=UTC) < router.clock.now()
-    return {"expired": "true" if expired else "false", "private-key": "false"}
-
-
-CERTIFICATE = MenuSpec(
-    path="certificate",
-    unnamed="refuse",
-    defaults={"trusted": "false", "key-usage": "", "days-valid": "365", "key-size": "2048"},
-    kinds={"trusted": "bool"},
-    unique=(Unique(("name",), "certificate with the same name already exists"),),
-    derive=_certificate_derive,
-    commands={"import": _import_certificate},
-    # `passphrase` decrypts a private key; the lab imports certificates only, where it changes nothing.
-    options={"import": frozenset({"file-name", "name", "trusted", "passphrase", "as-value"})},
-    secret=frozenset({"pem"}),
-)
-
-CERTIFICATE_SETTINGS = MenuSpec(
-    path="certificate/settings",
-    single=True,
-    defaults={"builtin-trust-store": "", "crl-download": "false", "crl-store": "ram", "crl-use": "false"},
-    kinds={"builtin-trust-store": "enum-list"},
-)
-
 SPECS = (
     IDENTITY,
     RESOURCE,
@@ -352,6 +281,4 @@ SPECS = (
     LOGGING,
     LOG,
     FILE,
-    CERTIFICATE,
-    CERTIFICATE_SETTINGS,
 )

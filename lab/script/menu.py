@@ -16,6 +16,7 @@ from lab.errors import NOT_ENOUGH_PERMISSIONS, CommandError
 from lab.jobs import named_run_policies
 from lab.menus import registry
 from lab.menus.system import count_run
+from lab.policies import required as required_policies
 from lab.router import command_name
 from lab.schema import tree
 from lab.script import numbering, program
@@ -43,7 +44,6 @@ if TYPE_CHECKING:
     from lab.script.evaluator import Call, Interpreter
     from lab.script.scope import Scope
 
-_READING = frozenset({"print", "get", "find", "export"})
 # Commands whose unnamed arguments name items first, then (for get and unset) a property.
 _ITEM_COMMANDS = frozenset({"get", "set", "remove", "enable", "disable", "comment", "unset", "move"})
 
@@ -78,22 +78,6 @@ def resolves(menu_path: tuple[str, ...], word: str) -> bool:
     if found is None:
         return False
     return tree().is_menu((*menu_path, found)) or bool(menu_path)
-
-
-def required_policies(path: str, command: str) -> frozenset[str]:
-    if path == "system" and command in ("reboot", "shutdown"):
-        return frozenset({"reboot"})
-    if path == "tool" and command == "fetch":
-        return frozenset({"read", "write", "test"})
-    if path == "file" or path.startswith("file/"):
-        # ftp grants "to read/write/erase files ... together with read/write policies" (manual, User).
-        reading = command in _READING or command == "read"
-        return frozenset({"read" if reading else "write", "ftp"})
-    if command in _READING or (path == "system/script" and command == "run"):
-        return frozenset({"read"})
-    if path == "user" or path.startswith("user/"):
-        return frozenset({"write", "policy"})
-    return frozenset({"write"})
 
 
 def run(
@@ -221,11 +205,11 @@ def _positional_names(menu: str, command: str) -> tuple[str, ...]:
 
 def _takes_items(menu: str, command: str) -> bool:
     """Whether the command's unnamed argument names items: the generic ones, and those the command tree
-    gives a `numbers` argument (`reset-counters 0`, `renew ether1`)."""
+    gives a `numbers` (`reset-counters 0`, `renew ether1`) or `number` argument (`/certificate sign ca`)."""
     if command in _ITEM_COMMANDS:
         return True
     found = tree().command(tuple(menu.split("/")), command)
-    return found is not None and "numbers" in found.arguments
+    return found is not None and bool({"numbers", "number"} & set(found.arguments))
 
 
 @cache

@@ -72,6 +72,17 @@ def _write_private(path: Path, content: str) -> None:
         handle.write(content)
 
 
+def _new_run_folder(folder: Path) -> Path:
+    """A folder no other run has: two runs in the same microsecond cannot both create one name."""
+    while True:
+        target = folder / datetime.datetime.now(datetime.UTC).strftime("%Y%m%dT%H%M%S.%fZ")
+        try:
+            target.mkdir(mode=0o700)
+        except FileExistsError:
+            continue
+        return target
+
+
 def export(backup: dict[str, Any], settings: dict[str, Any]) -> str:
     """`/export terse` over SSH (paramiko); host keys checked in ~/.ssh/known_hosts unless told not to."""
     client = paramiko.SSHClient()
@@ -109,14 +120,17 @@ def save(host: str, backup: dict[str, Any], items: Any, settings: dict[str, Any]
     keep = int(backup.get("keep", 10))
     if keep < 1:
         raise AnsibleActionFail(f"routeros_backup_keep: {keep!r} is not valid; expected 1 or more")
+    if host in ("", ".", "..") or "/" in host or "\\" in host:
+        raise AnsibleActionFail(
+            f"inventory_hostname: {host!r} is not valid as the router's backup folder; expected a name "
+            "without '/' or '\\' that is not '.' or '..'"
+        )
     root = Path(str(backup["dir"]))
     if not root.exists():
         _private_directory(root)
     folder = root / host
     _private_directory(folder)
-    stamp = datetime.datetime.now(datetime.UTC).strftime("%Y%m%dT%H%M%S.%fZ")
-    target = folder / stamp
-    target.mkdir(mode=0o700)
+    target = _new_run_folder(folder)
     try:
         _write_private(
             target / _DOCUMENT, yaml.safe_dump(items, allow_unicode=True, sort_keys=False, indent=2)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import copy
 import importlib.util
+import ipaddress
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -28,6 +29,7 @@ from ansible_collections.community.routeros.plugins.module_utils import _api_hel
 from ansible_collections.community.routeros.plugins.module_utils._api_data import PATHS, split_path
 from ansible_collections.community.routeros.plugins.module_utils.api import create_api
 from ansible_collections.community.routeros.plugins.modules import api_modify
+from librouteros.exceptions import LibRouterosError
 
 # The community.routeros release whose api_modify internals this action drives (requirements.yml pins it).
 COLLECTION_VERSION = "3.14.0"
@@ -148,6 +150,73 @@ class _PathRecorder(_PathReadOnce):
         return iter(rows)
 
 
+class _Writes:
+    """The API during the apply pass: every write the router accepted, in order, as (path, action, entry), so
+    that a run failing halfway can say exactly what it changed."""
+
+    def __init__(self, api: Any, reads: dict[tuple[str, ...], list[dict[str, Any]]]) -> None:
+        self._api = api
+        self.log: list[dict[str, Any]] = []
+        # Each entry as last read, by path and id: what a set or a remove changed.
+        self._rows: dict[tuple[tuple[str, ...], str], dict[str, Any]] = {}
+        for key, rows in reads.items():
+            self.remember(key, rows)
+
+    def remember(self, key: tuple[str, ...], rows: list[dict[str, Any]]) -> None:
+        for row in rows:
+            self._rows[key, str(row.get(".id"))] = copy.deepcopy(row)
+
+    def record(self, key: tuple[str, ...], action: str, entry: dict[str, Any], row_id: str = "") -> None:
+        write = {"path": " ".join(key), "action": action, "entry": _plain(entry)}
+        if row_id and (key, row_id) in self._rows:
+            write["was"] = _plain(self._rows[key, row_id])
+        self.log.append(write)
+
+    def path(self, *path: str) -> Any:
+        return _PathWrites(self._api.path(*path), self, tuple(path))
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._api, name)
+
+
+class _PathWrites:
+    def __init__(self, real: Any, writes: _Writes, key: tuple[str, ...]) -> None:
+        self._real = real
+        self._writes = writes
+        self._key = key
+
+    def join(self, *parts: str) -> Any:
+        return type(self)(self._real.join(*parts), self._writes, self._key + parts)
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        rows = list(self._real)
+        self._writes.remember(self._key, rows)
+        return iter(rows)
+
+    def add(self, **data: Any) -> str:
+        new_id = str(self._real.add(**data))
+        self._writes.record(self._key, "add", {**data, ".id": new_id})
+        return new_id
+
+    def update(self, **data: Any) -> None:
+        self._real.update(**data)
+        self._writes.record(self._key, "set", data, str(data.get(".id", "")))
+
+    def remove(self, *ids: str) -> None:
+        self._real.remove(*ids)
+        for row_id in ids:
+            self._writes.record(self._key, "remove", {".id": row_id}, row_id)
+
+    def __call__(self, command: str, **arguments: Any) -> Iterator[dict[str, Any]]:
+        replies = list(self._real(command, **arguments))
+        if command != "print":
+            self._writes.record(self._key, command, arguments, str(arguments.get("numbers", "")))
+        return iter(replies)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._real, name)
+
+
 class _Connection:
     """What create_api needs of a module; a failed login becomes an action failure naming the router."""
 
@@ -229,7 +298,55 @@ def _check_existing(entry: dict[str, Any], rows: list[dict[str, Any]]) -> None:
             )
 
 
-def _guard(entry: dict[str, Any], result: dict[str, Any], host: str) -> None:
+def _check_names(api: Any, entry: dict[str, Any], rows: list[dict[str, Any]]) -> None:
+    """A factory port renamed to a name another interface has is refused before any write, naming the
+    inventory field (`existing: {field, key, names}`), rather than by the router halfway through. Only a plan
+    that renames reads the router's interfaces (`names`, one print more). api_modify renames in the router's
+    order, so a port's old name is free for the ports after it in that order, not for those before."""
+    existing = entry.get("existing") or {}
+    if not existing.get("names"):
+        return
+    key = existing["key"]
+    current = {str(row.get(key)): str(row.get("name")) for row in rows}
+    order = [str(row.get(key)) for row in rows]
+    renames = sorted(
+        (
+            (index, wanted)
+            for index, wanted in enumerate(entry.get("data") or [])
+            if wanted.get("name") is not None
+            and current.get(str(wanted.get(key))) not in (None, str(wanted["name"]))
+        ),
+        key=lambda rename: order.index(str(rename[1][key])),
+    )
+    if not renames:
+        return
+    taken = {str(row.get("name")): row for row in api.path(*str(existing["names"]).split())}
+    for index, wanted in renames:
+        name = str(wanted["name"])
+        other = taken.get(name)
+        if other is not None and str(other.get(key)) != str(wanted[key]):
+            raise AnsibleActionFail(
+                f"{existing['field']}[{index}].name: {name!r} is not valid; expected a name no other "
+                f"interface on the router has (the {other.get('type', '')} interface "
+                f"{other.get(key) or name} has it)"
+            )
+        taken.pop(current[str(wanted[key])], None)
+        taken[name] = {key: wanted[key]}
+
+
+class _Reach:
+    """How this play reaches the router, as the router sees it: the service it uses, on which port, from which
+    address (the API socket's own end: behind NAT the router sees another one, which no guard can know)."""
+
+    def __init__(self, api: Any, settings: dict[str, Any]) -> None:
+        sock = api.protocol.transport.sock
+        self.hostname = str(settings["hostname"])
+        self.service = "api-ssl" if boolean(settings.get("tls", False)) else "api"
+        self.port = int(sock.getpeername()[1])
+        self.source = ipaddress.ip_address(str(sock.getsockname()[0]))
+
+
+def _guard(entry: dict[str, Any], result: dict[str, Any], reach: _Reach) -> None:
     """Refuse a change that would cut this play off the router before anything is written."""
     if entry.get("keep_address") and entry["path"] == "ip address":
         for removed in _removed_addresses(result):
@@ -237,93 +354,173 @@ def _guard(entry: dict[str, Any], result: dict[str, Any], host: str) -> None:
                 raise AnsibleActionFail(
                     f"routeros_addresses_entries: removing {removed.get('address')} on "
                     f"{removed.get('interface')} would cut this play off from the router it connects to at "
-                    f"{host}; keep it in routeros_addresses_entries or set "
+                    f"{reach.hostname}; keep it in routeros_addresses_entries or set "
                     "routeros_addresses_allow_management_change: true"
                 )
+    if boolean(entry.get("keep_service", False)) and entry["path"] == "ip service":
+        _guard_service(entry.get("data") or [], reach)
+
+
+def _guard_service(data: list[dict[str, Any]], reach: _Reach) -> None:
+    """The service the play uses must stay on the port it connects to and let its address in."""
+    allow = "or set routeros_api_service_allow_management_change: true to make the change anyway"
+    for index, wanted in enumerate(data):
+        if wanted.get("name") != reach.service:
+            continue
+        field = f"routeros_api_service_services[{index}]"
+        if wanted.get("port") is not None and int(wanted["port"]) != reach.port:
+            raise AnsibleActionFail(
+                f"{field}.port: {wanted['port']!r} would move {reach.service}, the service this play "
+                f"connects through, off port {reach.port}, and cut the play off the router; keep port "
+                f"{reach.port}, "
+                f"{allow} (then set routeros_api_port to the new port for later runs)"
+            )
+        prefixes = [p for p in str(wanted.get("address") or "").split(",") if p]
+        if prefixes and not any(
+            reach.source in ipaddress.ip_network(prefix, strict=False) for prefix in prefixes
+        ):
+            raise AnsibleActionFail(
+                f"{field}.address: {prefixes!r} would shut this play out of {reach.service}: the router sees "
+                f"it come from {reach.source}, which none of these prefixes holds; add a prefix that holds "
+                f"{reach.source}, {allow}"
+            )
 
 
 class ActionModule(ActionBase):
     TRANSFERS_FILES = False
-    _VALID_ARGS = frozenset({"plan", "connection", "backup"})
+    _VALID_ARGS = frozenset({"plan", "connection", "backup", "lock"})
 
     def run(self, tmp: str | None = None, task_vars: dict[str, Any] | None = None) -> dict[str, Any]:
         result = super().run(tmp, task_vars)
         args = _plain(self._task.args)
         plan: list[dict[str, Any]] = list(args.get("plan") or [])
         for index, entry in enumerate(plan):
-            unknown = set(entry) - {"path", "data", "keep_address", "existing", *OPTIONS}
+            unknown = set(entry) - {"path", "data", "keep_address", "keep_service", "existing", *OPTIONS}
             if "path" not in entry or unknown:
                 raise AnsibleActionFail(
                     f"plan[{index}]: needs a path and api_modify's options, not {sorted(unknown)}"
                 )
+            if PATHS.get(tuple(split_path(str(entry["path"])))) is None:
+                raise AnsibleActionFail(
+                    f"plan[{index}].path: {entry['path']!r} is not valid; expected a path community.routeros "
+                    "knows, e.g. 'ip address' (checked before connecting)"
+                )
         settings = dict(args.get("connection") or {})
-        backup = dict(args.get("backup") or {})
         check_mode = bool(self._task.check_mode)
         host = str((task_vars or {}).get("inventory_hostname", settings.get("hostname")))
         api = create_api(_Connection(settings))
         try:
-            return {**result, **self._apply(api, plan, backup, host, settings, check_mode=check_mode)}
+            run = _Run(api, plan, host, settings, dict(args.get("backup") or {}))
+            return {**result, **run.apply(dict(args.get("lock") or {}), check_mode=check_mode)}
         finally:
             api.close()
 
-    def _apply(
+
+class _Run:
+    """One router's plan over one session: the dry pass, the guards, then (only if something changes) the
+    run lock, a second dry pass under it, the backup and the writes."""
+
+    def __init__(
         self,
         api: Any,
         plan: list[dict[str, Any]],
-        backup: dict[str, Any],
         host: str,
         settings: dict[str, Any],
-        *,
-        check_mode: bool,
-    ) -> dict[str, Any]:
-        version = api_modify.get_api_version(api) if any(self._needs_version(e) for e in plan) else ""
-        recorder = _Recorder(api)
+        backup: dict[str, Any],
+    ) -> None:
+        self.api = api
+        self.plan = plan
+        self.host = host
+        self.settings = settings
+        self.backup = backup
+        self.reach = _Reach(api, settings)
+        self.version = api_modify.get_api_version(api) if any(_needs_version(e) for e in plan) else ""
+
+    def dry(self) -> tuple[_Recorder, list[dict[str, Any]], dict[str, Any]]:
+        """What each path would change, from one print per path, refused before any write if unsafe."""
+        recorder = _Recorder(self.api)
         dry = []
-        for entry in plan:
+        for entry in self.plan:
             try:
-                dry.append(_sync(recorder, entry, True, version))
+                dry.append(_sync(recorder, entry, True, self.version))
             finally:
                 # Named after the inventory field, whether or not api_modify noticed first.
                 _check_existing(entry, recorder.reads.get(tuple(split_path(entry["path"])), []))
-        for entry, outcome in zip(plan, dry, strict=True):
-            _guard(entry, outcome, str(settings["hostname"]))
-        changing = [entry for entry, outcome in zip(plan, dry, strict=True) if outcome.get("changed")]
-        diffs = [
-            {**outcome["diff"], "before_header": entry["path"], "after_header": entry["path"]}
-            for entry, outcome in zip(plan, dry, strict=True)
-            if outcome.get("changed") and "diff" in outcome
-        ]
+        for entry in self.plan:
+            _check_names(self.api, entry, recorder.reads.get(tuple(split_path(entry["path"])), []))
+        for entry, outcome in zip(self.plan, dry, strict=True):
+            _guard(entry, outcome, self.reach)
+        changing = [entry for entry, outcome in zip(self.plan, dry, strict=True) if outcome.get("changed")]
         summary: dict[str, Any] = {
             "changed": bool(changing),
-            "diff": diffs,
+            "diff": [
+                {**outcome["diff"], "before_header": entry["path"], "after_header": entry["path"]}
+                for entry, outcome in zip(self.plan, dry, strict=True)
+                if outcome.get("changed") and "diff" in outcome
+            ],
             "paths": [e["path"] for e in changing],
         }
-        store = _sibling("_routeros_backup")
-        wanted = boolean(backup.get("enabled", False)) and bool(changing)
-        if wanted and not check_mode:
-            document = store.document(recorder.reads, plan, version)
-            summary["backup"] = store.save(host, backup, document, settings)
-        if not changing or check_mode:
+        return recorder, dry, summary
+
+    def apply(self, lock: dict[str, Any], *, check_mode: bool) -> dict[str, Any]:
+        # Reading is safe beside another run: only a run with something to change takes the router's lock,
+        # and then reads again under it, since the other run may have changed the router meanwhile.
+        _, _, summary = self.dry()
+        if not summary["changed"] or check_mode:
             return summary
+        with _sibling("_routeros_lock").held(self.api, self.host, lock):
+            recorder, dry, summary = self.dry()
+            if not summary["changed"]:
+                return summary
+            if boolean(self.backup.get("enabled", False)):
+                store = _sibling("_routeros_backup")
+                document = store.document(recorder.reads, self.plan, self.version)
+                summary["backup"] = store.save(self.host, self.backup, document, self.settings)
+            return self.write(recorder, dry, summary)
+
+    def write(
+        self, recorder: _Recorder, dry: list[dict[str, Any]], summary: dict[str, Any]
+    ) -> dict[str, Any]:
         # A write can change other paths (a renamed port is renamed in every reference to it): the first path
         # to change uses the read already made, every later path is read again before it is applied.
-        first = plan.index(changing[0])
+        first = next(index for index, outcome in enumerate(dry) if outcome.get("changed"))
+        writes = _Writes(self.api, recorder.reads)
+        fresh = _ReadOnce(writes, dict(recorder.reads))
         applied: list[str] = []
-        fresh = _ReadOnce(api, {key: rows for key, rows in recorder.reads.items()})
-        for entry in plan[first:]:
+        for entry in self.plan[first:]:
             try:
-                outcome = _sync(fresh if not applied else api, entry, False, version)
-            except AnsibleActionFail as failure:
-                done = ", ".join(applied) or "nothing"
-                raise AnsibleActionFail(
-                    f"{failure.message} (already applied before this failure: {done})"
-                ) from None
+                outcome = _sync(fresh if not applied else writes, entry, False, self.version)
+            except (AnsibleActionFail, LibRouterosError, OSError) as failure:
+                return self.failed(summary, str(getattr(failure, "message", failure)), writes.log)
             if outcome.get("changed"):
                 applied.append(entry["path"])
         summary.update({"changed": bool(applied), "paths": applied})
         return summary
 
-    @staticmethod
-    def _needs_version(entry: dict[str, Any]) -> bool:
-        versioned = PATHS.get(tuple(split_path(entry["path"])))
-        return versioned is not None and versioned.needs_version
+    def failed(self, summary: dict[str, Any], message: str, log: list[dict[str, Any]]) -> dict[str, Any]:
+        """A failure halfway is reported with what it changed: `changed` and every write the router took."""
+        paths = list(dict.fromkeys(write["path"] for write in log))
+        done = (
+            f"{len(log)} writes were made before this failure, on {', '.join(paths)} (listed in `writes`)"
+            if log
+            else "nothing was written before this failure"
+        )
+        where = (
+            f"the router as it was before this run is saved in {summary['backup']['path']}"
+            if "backup" in summary
+            else "no backup was taken (routeros_backup_enabled is false)"
+        )
+        return {
+            **summary,
+            "failed": True,
+            "changed": bool(log),
+            "paths": paths,
+            "writes": log,
+            "msg": f"{message} ({done}; {where}; fix the cause and rerun to finish, or restore: see "
+            "README.md, 'When a run fails')",
+        }
+
+
+def _needs_version(entry: dict[str, Any]) -> bool:
+    versioned = PATHS.get(tuple(split_path(entry["path"])))
+    return versioned is not None and versioned.needs_version

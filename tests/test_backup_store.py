@@ -1,0 +1,67 @@
+"""The backup store (routeros_apply's _routeros_backup.py) on the controller (issue 11): retention deletes
+only backups this toolkit wrote, inside the router's own folder; every run gets its own folder, even two in
+the same second; folders are 0700 and files 0600; a host name cannot lead the store outside its folder."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+from ansible.errors import AnsibleActionFail
+from ansible_run import ROOT
+
+DOCUMENT = [{"path": "system identity", "data": [{"name": "r1"}]}]
+
+
+@pytest.fixture(scope="module")
+def store() -> ModuleType:
+    name = "_routeros_backup"
+    path = ROOT / "roles" / "routeros_apply" / "action_plugins" / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(name, path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules.setdefault(name, module)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _save(store: ModuleType, root: Path, host: str = "r1", keep: int = 1) -> Path:
+    settings = {"dir": str(root), "keep": keep, "export": False}
+    return Path(store.save(host, settings, DOCUMENT, {"hostname": "127.0.1.1"})["path"])
+
+
+def test_retention_in_a_shared_directory_deletes_only_the_toolkit_s_own_backups(store, tmp_path):
+    """keep 1 in a directory shared with other data: an unrelated folder holding a file, and a folder in
+    the router's own folder that merely looks like a backup, survive every run."""
+    shared = tmp_path / "shared"
+    (shared / "unrelated").mkdir(parents=True)
+    (shared / "unrelated" / "data.csv").write_text("a,b\n")
+    (shared / "r1" / "20200101T000000.000000Z").mkdir(parents=True)
+    (shared / "r1" / "20200101T000000.000000Z" / "notes.txt").write_text("not a backup\n")
+    for _ in range(3):
+        last = _save(store, shared)
+    assert (shared / "unrelated" / "data.csv").read_text() == "a,b\n"
+    assert (shared / "r1" / "20200101T000000.000000Z" / "notes.txt").exists()
+    assert sorted(p.name for p in (shared / "r1").iterdir()) == ["20200101T000000.000000Z", last.name]
+
+
+def test_runs_in_the_same_second_get_distinct_private_folders(store, tmp_path):
+    """Two backups at once never share a folder; folders are 0700 and files 0600, the new root too."""
+    root = tmp_path / "backups"
+    first, second = _save(store, root, keep=10), _save(store, root, keep=10)
+    assert first != second and (first / "backup.yml").exists() and (second / "backup.yml").exists()
+    for folder in (root, root / "r1", first):
+        assert folder.stat().st_mode & 0o777 == 0o700, folder
+    assert (first / "backup.yml").stat().st_mode & 0o777 == 0o600
+
+
+@pytest.mark.parametrize("host", ["..", ".", "../elsewhere", "a/b", ""])
+def test_a_host_name_cannot_lead_the_backup_outside_its_folder(store, tmp_path, host):
+    """Retention works in <dir>/<host>: a host name that is a path would point it elsewhere."""
+    root = tmp_path / "backups"
+    with pytest.raises(AnsibleActionFail, match="inventory_hostname"):
+        _save(store, root, host=host)
+    assert not root.exists() or list(root.iterdir()) == []
