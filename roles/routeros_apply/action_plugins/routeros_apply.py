@@ -244,12 +244,14 @@ def _guard(entry: dict[str, Any], result: dict[str, Any], host: str) -> None:
 
 class ActionModule(ActionBase):
     TRANSFERS_FILES = False
-    _VALID_ARGS = frozenset({"plan", "connection", "backup"})
+    _VALID_ARGS = frozenset({"roles", "connection", "backup"})
 
     def run(self, tmp: str | None = None, task_vars: dict[str, Any] | None = None) -> dict[str, Any]:
         result = super().run(tmp, task_vars)
         args = _plain(self._task.args)
-        plan: list[dict[str, Any]] = list(args.get("plan") or [])
+        roles = [str(role) for role in args.get("roles") or []]
+        inputs = _sibling("_routeros_inputs")
+        plan: list[dict[str, Any]] = _plain(inputs.plan(self._templar, task_vars or {}, roles))
         for index, entry in enumerate(plan):
             unknown = set(entry) - {"path", "data", "keep_address", "existing", *OPTIONS}
             if "path" not in entry or unknown:
