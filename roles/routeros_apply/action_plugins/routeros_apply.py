@@ -388,12 +388,14 @@ def _guard_service(data: list[dict[str, Any]], reach: _Reach) -> None:
 
 class ActionModule(ActionBase):
     TRANSFERS_FILES = False
-    _VALID_ARGS = frozenset({"plan", "connection", "backup", "lock"})
+    _VALID_ARGS = frozenset({"roles", "connection", "backup", "lock", "inputs_only"})
 
     def run(self, tmp: str | None = None, task_vars: dict[str, Any] | None = None) -> dict[str, Any]:
         result = super().run(tmp, task_vars)
         args = _plain(self._task.args)
-        plan: list[dict[str, Any]] = list(args.get("plan") or [])
+        roles = [str(role) for role in args.get("roles") or []]
+        inputs = _sibling("_routeros_inputs")
+        plan: list[dict[str, Any]] = _plain(inputs.plan(self._templar, task_vars or {}, roles))
         for index, entry in enumerate(plan):
             unknown = set(entry) - {"path", "data", "keep_address", "keep_service", "existing", *OPTIONS}
             if "path" not in entry or unknown:
@@ -406,6 +408,8 @@ class ActionModule(ActionBase):
                     "knows, e.g. 'ip address' (checked before connecting)"
                 )
         settings = dict(args.get("connection") or {})
+        if boolean(args.get("inputs_only", False)):
+            return {**result, "changed": False, "msg": f"inputs checked: {', '.join(roles)}"}
         check_mode = bool(self._task.check_mode)
         host = str((task_vars or {}).get("inventory_hostname", settings.get("hostname")))
         api = create_api(_Connection(settings))
