@@ -97,7 +97,8 @@ def presented_verifies(address: str, ca: Path) -> bool:
 def test_fresh_router_reaches_the_secure_end_state_in_one_run(lab: RunningLab, inventory: Path):
     """From admin only and no certificate: the toolkit's group with exactly its policies and its user,
     api-ssl serving a certificate for the router's address from the inventory's CA, plain `api` off, the
-    baseline applied."""
+    baseline applied, and the notifier's scripts and schedule owned by the toolkit's user, so they run with
+    its policies (tests/test_verify.py proves they deliver)."""
     done = play(inventory, ROOT / "site.yml")
     assert done.returncode == 0, done.output[-4000:]
     for router in (1, 2):
@@ -106,7 +107,14 @@ def test_fresh_router_reaches_the_secure_end_state_in_one_run(lab: RunningLab, i
         [user] = [row for row in api.path("user") if row["name"] == "ansible"]
         services = {row["name"]: row for row in api.path("ip", "service") if not row.get("dynamic")}
         identity = next(iter(api.path("system", "identity")))["name"]
+        owners = {
+            str(row["owner"])
+            for menu in (("system", "script"), ("system", "scheduler"))
+            for row in api.path(*menu)
+            if str(row.get("name", "")).startswith("netwatch-telegram")
+        }
         api.close()
+        assert owners == {"ansible"}, owners
         assert {p for p in str(group["policy"]).split(",") if not p.startswith("!")} == TOOLKIT_POLICY
         assert user["group"] == "ansible-automation" and str(user["comment"]).startswith("[ansible]")
         assert services["api-ssl"]["certificate"] == "api-ssl"

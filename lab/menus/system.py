@@ -77,7 +77,9 @@ ALL_POLICIES = "ftp,reboot,read,write,policy,test,password,sniff,sensitive,romon
 
 
 def _set_owner(router: RouterView, props: Props, current: Item | None) -> None:
-    props.setdefault("owner", router.admin_user)
+    """A new script or schedule belongs to the user who adds it (the lab's own calls: admin), as on a router,
+    so that what it runs later runs with that user's policies."""
+    props.setdefault("owner", jobs.acting_user() or router.admin_user)
 
 
 def _script_derive(router: RouterView, item: Item) -> Props:
