@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 export PATH := $(BIN):$(PATH)
 PYTHON_SOURCES := lab tests bench filter_plugins molecule roles scripts
 
-.PHONY: setup test lint lint-python lint-ansible unit molecule demo bench clean
+.PHONY: setup test lint lint-python lint-ansible unit versions molecule demo bench clean
 
 setup: $(STAMP)
 
@@ -40,8 +40,17 @@ unit: setup
 molecule: setup
 	$(BIN)/molecule test
 
+# The alerting tests again on the oldest and the newest RouterOS the toolkit supports (the whole suite runs on
+# the lab's default version); roles/routeros_api/module_utils/routeros_version.py names them.
+VERSION_TESTS := tests/test_alerting.py tests/test_notifier_real_routers.py tests/test_verify.py
+versions: setup
+	for version in $$($(BIN)/python -c 'import sys; sys.path.insert(0, "roles/routeros_api/module_utils"); \
+		import routeros_version; print(*routeros_version.TESTED)'); do \
+		LAB_ROS_VERSION=$$version $(BIN)/pytest -q -p no:cacheprovider $(VERSION_TESTS) || exit 1; \
+	done
+
 # pytest last, so its summary closes the output.
-test: lint molecule unit
+test: lint molecule versions unit
 
 demo: setup
 	./scripts/demo.sh
@@ -50,6 +59,7 @@ bench: setup
 	$(BIN)/python bench/lab_startup.py
 	$(BIN)/python bench/provisioning.py
 	$(BIN)/python bench/alert_latency.py
+	$(BIN)/python bench/notifier_storage.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache

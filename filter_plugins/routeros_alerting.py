@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib.util
 import ipaddress
+import json
 import math
 import re
 import sys
@@ -86,6 +87,12 @@ NAME_BYTES = 200
 COMMENT_BYTES = 1000
 # Text that arrives in Telegram exactly as written may hold line breaks and tabs, never other control bytes.
 _FORBIDDEN_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+# The ranges /tool netwatch takes, from the release's command tree (scripts/routeros_schema.py exports them):
+# a router refuses `interval=500ms` (1s..) or `packet-interval=10ms` (20ms..), so the controller does first.
+NETWATCH_RANGES: dict[str, dict[str, Any]] = json.loads(_data.SCHEMA_FILE.read_text(encoding="utf-8"))[
+    "netwatch"
+]
 
 _UNITS = {"w": 604800.0, "d": 86400.0, "h": 3600.0, "m": 60.0, "s": 1.0, "ms": 0.001}
 _DURATION = re.compile(r"(\d+)(ms|w|d|h|m|s)")
@@ -185,8 +192,7 @@ def _check_probe_value(problems: Any, path: str, key: str, value: Any) -> None:
         if value not in PROBE_TYPES:
             problems.add(path, value, f"one of {', '.join(PROBE_TYPES)}")
     elif key in _DURATIONS:
-        if seconds(value) is None:
-            problems.add(path, value, "a duration such as 1s, 500ms, 1m30s or 00:00:10")
+        _check_duration(problems, path, key, value)
     elif key in _INTEGERS:
         low, high = _INTEGERS[key]
         if not _integer(value, low, high):
@@ -196,6 +202,19 @@ def _check_probe_value(problems: Any, path: str, key: str, value: Any) -> None:
             problems.add(path, value, "a percentage from 0 to 100, e.g. 100 or 85.5%")
     elif key == "http-codes" and not re.fullmatch(r"[1-5]\d\d(-[1-5]\d\d)?", str(value)):
         problems.add(path, value, "an HTTP status or range such as 200 or 200-299")
+
+
+def _check_duration(problems: Any, path: str, key: str, value: Any) -> None:
+    """A duration, within the range the router's /tool netwatch takes for `key` when its tree gives one."""
+    given = seconds(value)
+    bounds = NETWATCH_RANGES.get(key, {}).get("range")
+    if given is None:
+        problems.add(path, value, "a duration such as 1s, 500ms, 1m30s or 00:00:10")
+    elif bounds is not None:
+        low, high = bounds
+        if given < (seconds(low) or 0.0) or (high and given > (seconds(high) or 0.0)):
+            upper = f"to {high}" if high else "or more"
+            problems.add(path, value, f"a duration from {low} {upper} (what RouterOS takes for {key})")
 
 
 def _check_settings(problems: Any, path: str, settings: dict[str, Any], own: dict[str, Any]) -> None:
@@ -227,8 +246,7 @@ def check_probe(probe: Any, field: str = "routeros_netwatch_probe") -> Any:
 
 def check_netwatch_settings(startup_delay: Any, notify: Any, prefix: str = "routeros_netwatch_") -> bool:
     problems = Problems()
-    if seconds(startup_delay) is None:
-        problems.add(f"{prefix}startup_delay", startup_delay, "a duration such as 5m, 30s or 0s")
+    _check_duration(problems, f"{prefix}startup_delay", "startup-delay", startup_delay)
     if not _validate.is_bool(notify):
         problems.add(f"{prefix}notify", notify, "true or false")
     problems.raise_if_any("invalid Netwatch settings")
@@ -407,6 +425,8 @@ TEXT_PLACEHOLDERS = {
     "dropped": ("count",),
 }
 UNITS = ("d", "h", "m", "s")
+# Telegram takes 4096 characters of text; the router counts bytes, markup included, and stays well below.
+MAX_BUDGET = 3800
 _DURATION_SETTINGS = (
     "delayed_after",
     "batch_window",
@@ -416,6 +436,80 @@ _DURATION_SETTINGS = (
     "flood_wait",
     "tick",
 )
+
+
+# Longest value a placeholder other than a text can take (bytes): an IPv6 address, a date, a time, a count of
+# dropped alerts (queue_max is at most 10000).
+_VALUE_BYTES = {"address": 39, "date": 10, "time": 8, "count": 5}
+# Longest texts the notifier puts in a message: the names and comments the checks let through, the hosts
+# behind a parent, the router's identity. A smaller budget cuts them (with an ellipsis) in proportion.
+TEXT_MAX = {"name": NAME_BYTES, "comment": COMMENT_BYTES, "hosts": 1000, "router": 64}
+# Below this a cut name or comment says too little to be worth sending.
+_SMALLEST_CAP = 16
+
+
+def _duration_bytes(units: dict[str, str]) -> int:
+    """The longest span the router writes: up to 99999 days, then hours, minutes, seconds, spaces between."""
+    return 5 + 3 * 2 + sum(len(units[unit].encode("utf-8")) for unit in UNITS) + 3
+
+
+def _part(template: str, sizes: dict[str, int]) -> tuple[int, dict[str, int]]:
+    """A message part's bytes without its text placeholders, and how often it uses each text."""
+    pieces = _script.PLACEHOLDER.split(template)
+    fixed = sum(len(piece.encode("utf-8")) for piece in pieces[0::2])
+    uses = {kind: 0 for kind in TEXT_MAX}
+    for name in pieces[1::2]:
+        if name in uses:
+            uses[name] += 1
+        else:
+            fixed += sizes[name]
+    return fixed, uses
+
+
+def _worst_alert(texts: dict[str, Any]) -> tuple[int, dict[str, int]]:
+    """Bytes of the longest message holding one alert, without its texts, and the uses of each text: the
+    router's line, the dropped alerts, the test mark, DOWN or UP, comment, time, duration, hosts, delay, with
+    the line breaks between them. Markup is counted although Telegram does not count it: a safe side."""
+    duration = _duration_bytes(texts["units"])
+    sizes = {**_VALUE_BYTES, "duration": duration, "delay": duration}
+    lines = [("router",), ("dropped",), ("test",), ("down", "up"), ("comment",), ("at",), ("down_for",)]
+    lines += [("behind", "still_down"), ("delayed",)]
+    fixed = 2 + 2 + len(lines) - 3
+    uses = {kind: 0 for kind in TEXT_MAX}
+    for alternatives in lines:
+        parts = [_part(texts[key], sizes) for key in alternatives]
+        fixed += max(part[0] for part in parts)
+        for kind in uses:
+            uses[kind] += max(part[1][kind] for part in parts)
+    return fixed, uses
+
+
+def telegram_caps(texts: dict[str, Any], budget: Any) -> dict[str, int]:
+    """The most bytes of each text (name, comment, hosts, router) that the router puts in a message, so that
+    one alert alone always fits in `budget`: the maxima, or, when the budget is smaller, _SMALLEST_CAP each
+    and what is left shared in proportion to the maxima. None when even that does not fit."""
+    fixed, uses = _worst_alert(texts)
+    wanted = sum(uses[kind] * TEXT_MAX[kind] for kind in TEXT_MAX)
+    room = int(budget) - fixed
+    if wanted <= room:
+        return dict(TEXT_MAX)
+    extra = room - sum(uses[kind] * _SMALLEST_CAP for kind in TEXT_MAX)
+    if extra < 0:
+        return {}
+    spread = sum(uses[kind] * (TEXT_MAX[kind] - _SMALLEST_CAP) for kind in TEXT_MAX)
+    return {kind: _SMALLEST_CAP + (TEXT_MAX[kind] - _SMALLEST_CAP) * extra // spread for kind in TEXT_MAX}
+
+
+def _check_budget(problems: Any, field: str, texts: dict[str, Any], budget: Any) -> None:
+    if not telegram_caps(texts, budget):
+        fixed, uses = _worst_alert(texts)
+        least = fixed + sum(uses[kind] * _SMALLEST_CAP for kind in TEXT_MAX)
+        problems.add(
+            field,
+            budget,
+            f"at least {least} for these message texts: one alert's message takes {fixed} bytes besides the "
+            f"names, comment and router, which need {_SMALLEST_CAP} bytes each at least",
+        )
 
 
 def _chat_id(value: Any) -> str | None:
@@ -432,22 +526,31 @@ def _chat_id(value: Any) -> str | None:
 def chat_rows(chats: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The chats as the send script takes them, with what keeps within Telegram's limits: `gap` seconds at
     least between two messages to a chat (about one a second), and for a group or channel (twenty a minute)
-    a budget of 5 messages refilled one every `every` seconds, so no 60 seconds ever hold more than 20."""
+    a budget of 5 messages refilled one every `every` seconds, so no 60 seconds ever hold more than 20;
+    `file` names its state file on the router."""
     rows = []
     for chat in chats or []:
         chat_id = _chat_id(chat["id"]) or ""
         private = not chat_id.startswith(("-", "@"))
-        topic = chat.get("topic")
+        topic = "" if chat.get("topic") in (None, "") else str(int(chat["topic"]))
         rows.append(
             {
                 "id": chat_id,
-                "topic": "" if topic in (None, "") else str(int(topic)),
+                "topic": topic,
                 "silent": _data._bool(chat.get("silent", False)),
                 "gap": 1,
                 "every": 0 if private else 4,
+                "file": _chat_file(chat_id, topic),
             }
         )
     return rows
+
+
+def _chat_file(chat_id: str, topic: str) -> str:
+    """The name of a chat's state file on the router: `@` (channels only) becomes `_`, which no numeric id
+    holds, and a topic follows after `-t`, which no id holds: one file per chat and topic."""
+    name = chat_id.replace("@", "_")
+    return f"{name}-t{topic}" if topic else name
 
 
 def chat_keys(chats: list[dict[str, Any]]) -> list[dict[str, str]]:
@@ -521,13 +624,16 @@ def check_telegram(settings: Any, prefix: str = "routeros_telegram_") -> Any:
         )
     _check_chats(problems, f"{prefix}chats", settings.get("chats"))
     language = settings.get("language")
+    texts_ok = False
     if language not in LANGUAGES:
         problems.add(f"{prefix}language", language, f"one of {', '.join(LANGUAGES)}")
     else:
         texts = settings.get("texts")
+        before = len(problems.messages)
         _check_texts(
             problems, f"{prefix}texts.{language}", texts.get(language) if isinstance(texts, dict) else texts
         )
+        texts_ok = len(problems.messages) == before
     url = settings.get("api_url")
     if not isinstance(url, str) or not _API_URL.fullmatch(url):
         problems.add(
@@ -547,9 +653,15 @@ def check_telegram(settings: Any, prefix: str = "routeros_telegram_") -> Any:
             problems.add(f"{prefix}{key}", settings.get(key), "a duration such as 300ms, 5s or 1m")
     if not _integer(settings.get("queue_max"), 1, 10000):
         problems.add(f"{prefix}queue_max", settings.get("queue_max"), "a whole number from 1 to 10000")
-    if not _integer(settings.get("message_budget"), 500, 3800):
+    if not _integer(settings.get("message_budget"), 500, MAX_BUDGET):
         problems.add(
-            f"{prefix}message_budget", settings.get("message_budget"), "a whole number from 500 to 3800"
+            f"{prefix}message_budget",
+            settings.get("message_budget"),
+            f"a whole number from 500 to {MAX_BUDGET}",
+        )
+    elif texts_ok:
+        _check_budget(
+            problems, f"{prefix}message_budget", settings["texts"][language], settings["message_budget"]
         )
     storage = settings.get("storage")
     if not isinstance(storage, str) or not re.fullmatch(r"[A-Za-z0-9_-]+(/[A-Za-z0-9_-]+)*", storage):
@@ -571,6 +683,7 @@ class FilterModule:
             "routeros_check_telegram": check_telegram,
             "routeros_telegram_chat_rows": chat_rows,
             "routeros_telegram_chat_keys": chat_keys,
+            "routeros_telegram_caps": telegram_caps,
             "routeros_netwatch_probe_data": probe_data,
             "routeros_duration": duration_text,
             "routeros_seconds": seconds,

@@ -55,7 +55,7 @@ TELEGRAM_TAGS = frozenset(
     {"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "span", "tg-spoiler", "a", "code", "pre"}
     | {"blockquote", "tg-emoji"}
 )
-_PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
+PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
 
 
 class _Markup(html.parser.HTMLParser):
@@ -84,7 +84,7 @@ def form_expression(template: Any, variables: dict[str, str], field: str) -> str
     holds encoded text. Unknown placeholders and markup Telegram refuses are reported with the field."""
     if not isinstance(template, str) or not template:
         raise AnsibleFilterError(f"{field}: {template!r} is not valid; expected a non-empty message text")
-    pieces = _PLACEHOLDER.split(template)
+    pieces = PLACEHOLDER.split(template)
     fixed, names = pieces[0::2], pieces[1::2]
     unknown = sorted({name for name in names if name not in variables})
     if unknown:

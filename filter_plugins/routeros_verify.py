@@ -3,7 +3,12 @@ operator's words and what to do about it; then the summary table and the lab inb
 
 RouterOS does not hand a script the body of a Telegram answer that is not 2xx, so the router knows the HTTP
 status, not Telegram's `description`: the reasons here name the status and what Telegram says with it
-(Bot API documentation), e.g. 400 from getChat is "chat not found".
+(Bot API documentation), e.g. 400 from getChat is "chat not found". The status is the one the router's own
+check read from the error text (`code`), with the notifier's logic, else read here from the same text.
+
+The self-check also proves, on the router, each assumption the notifier makes about it (where its files
+live, that its largest file reads back whole, that stored text comes back verbatim, that a refused request
+reads as 401): each one that does not hold is a problem naming the fact and what to do.
 """
 
 from __future__ import annotations
@@ -28,11 +33,24 @@ _NTP_FIX = "set the router's clock, e.g. /system ntp client set enabled=yes serv
 _UPLINK_FIX = "check the uplink (DHCP client bound, default route) and /ip dns servers on the router"
 
 
-def explain(error: str, method: str, chat: str = "") -> tuple[str, str]:
-    """(reason, fix) for a fetch error as the router reported it."""
+_REPORT_FIX = (
+    "tell the toolkit's maintainers, with the router's RouterOS version (an issue with playbooks/verify.yml's"
+    " report): the notifier must learn this router's behaviour"
+)
+
+
+def http_code(error: str) -> int:
+    """The HTTP code in a fetch error as RouterOS words it: `failure: 401 should contain www-authenticate
+    header` (Telegram's 401), `Fetch failed with status 404` (before 7.22), `Status 404, Not Found`
+    (7.22+). The router's self-check reads it with the same rules."""
+    found = re.match(r"(?:failure: )?(\d{3})\b", error) or re.search(r"[Ss]tatus (\d{3})\b", error)
+    return int(found.group(1)) if found else 0
+
+
+def explain(error: str, method: str, chat: str = "", code: int = 0) -> tuple[str, str]:
+    """(reason, fix) for a fetch error as the router reported it (`code`: the HTTP code the router read)."""
     where = f" for chat {chat}" if chat else ""
-    code_match = re.search(r"[Ss]tatus (\d{3})", error)
-    code = int(code_match.group(1)) if code_match else 0
+    code = code if code > 0 else http_code(error)
     if code == 401:
         return (
             "Telegram answers 401 Unauthorized: the bot token is wrong or was revoked",
@@ -95,6 +113,82 @@ def _clock(check: dict[str, Any], controller_time: float) -> tuple[bool, str]:
     return True, f"{text} (within {abs(drift):.0f} s)"
 
 
+def assumptions(check: dict[str, Any], reached: bool) -> list[tuple[str, str, str]]:
+    """(name, reason, fix) for each assumption the router's self-check tested; fix is "" when it holds.
+    The refusal is judged only when the router reached Telegram (`reached`): otherwise its error says
+    nothing about how a refusal reads."""
+    found: list[tuple[str, str, str]] = []
+    rerun = "rerun site.yml, so that the router runs this toolkit's self-check"
+    storage = check.get("storage")
+    if not isinstance(storage, dict):
+        found.append(
+            ("storage", "the router's self-check does not say where the notifier's files live", rerun)
+        )
+    elif storage.get("flash") and not str(storage.get("dir", "")).startswith("flash/"):
+        found.append(
+            (
+                "storage",
+                f"the notifier's files are in {storage.get('dir')}, on the RAM disk of a board that keeps "
+                "only flash/ across a reboot: the queue, the state and the token are lost at every reboot",
+                "set routeros_telegram_storage to flash/<directory> and rerun site.yml",
+            )
+        )
+    else:
+        where = "on flash, which survives a reboot" if storage.get("flash") else "kept across a reboot"
+        found.append(("storage", f"{storage.get('dir')} ({where})", ""))
+    write = check.get("write")
+    if not isinstance(write, dict):
+        found.append(("file size", "the router's self-check did not try the largest file", rerun))
+    elif not write.get("ok"):
+        found.append(
+            (
+                "file size",
+                f"a file of {write.get('bytes')} bytes, the largest the notifier writes, reads back as "
+                f"{write.get('read')} bytes: the router cuts or loses what the notifier stores (RouterOS "
+                "keeps at most 4095 bytes of a file's contents; a full disk keeps less)",
+                "free space on the router's disk (/system resource print: free-hdd-space) or set "
+                f"routeros_telegram_storage to another disk; if the disk has room, {_REPORT_FIX}",
+            )
+        )
+    else:
+        found.append(("file size", f"{write.get('bytes')} bytes read back whole", ""))
+    roundtrip = check.get("roundtrip")
+    if not isinstance(roundtrip, dict):
+        found.append(("stored text", "the router's self-check did not try stored text", rerun))
+    elif not roundtrip.get("ok"):
+        changed = ", ".join(
+            f"{item.get('sent')!r} came back as {item.get('got')!r}"
+            for item in roundtrip.get("changed") or []
+        )
+        found.append(
+            (
+                "stored text",
+                "text the notifier stores does not come back verbatim: "
+                + (changed or "the record could not be written"),
+                f"names and comments would reach Telegram changed; {_REPORT_FIX}",
+            )
+        )
+    else:
+        found.append(("stored text", "comes back verbatim", ""))
+    refusal = check.get("refusal")
+    if not isinstance(refusal, dict):
+        found.append(("refusal", "the router's self-check did not try a refused request", rerun))
+    elif reached and (refusal.get("ok") or int(refusal.get("code") or 0) != 401):
+        answer = "was accepted" if refusal.get("ok") else f"failed with {refusal.get('error')!r}"
+        found.append(
+            (
+                "refusal",
+                f"getMe with a token Telegram refuses {answer}, in which the notifier reads HTTP code "
+                f"{refusal.get('code', 0)}, not 401: a revoked token would be retried for ever instead of "
+                "reported",
+                _REPORT_FIX,
+            )
+        )
+    elif reached:
+        found.append(("refusal", "a refused token reads as HTTP 401", ""))
+    return found
+
+
 def _leg(kind: str, leg: dict[str, Any] | None, chats: list[dict[str, str]]) -> dict[str, Any]:
     """One test alert (DOWN or UP): delivered to every chat, with Telegram's answer, or why not."""
     if not leg:
@@ -135,8 +229,13 @@ def verdict(
         problems.append({"check": what, "reason": reason, "fix": fix})
 
     result: dict[str, Any] = {"router": router, "checks": {}}
-    if failure or not raw:
+    if raw.get("unsupported"):
+        problem(
+            "version", raw["unsupported"], "upgrade RouterOS on the router, then rerun playbooks/verify.yml"
+        )
+    elif failure or not raw:
         problem("api", f"the test could not run: {failure}", "check routeros_api_* and /ip service api")
+    if problems:
         return {
             **result,
             "ok": False,
@@ -146,6 +245,8 @@ def verdict(
         }
     result["identity"] = raw.get("identity")
     result["checks"]["api"] = f"answers (RouterOS {raw.get('version', '?')})"
+    if raw.get("version_warning"):
+        result["checks"]["version"] = raw["version_warning"]
     check = raw.get("check") or {}
     if "missing" in check:
         problem("check", check["missing"], "rerun site.yml so that the notifier's scripts are installed")
@@ -158,21 +259,29 @@ def verdict(
         result["checks"]["dns"] = resolve.get("address") or resolve.get("error")
         if not resolve.get("ok"):
             problem("dns", *explain(str(resolve.get("error", "")), "resolve"))
+        storage = check.get("storage") or {}
         if not check.get("token"):
             problem(
-                "token", "no bot token on the router", "rerun site.yml (routeros_telegram stores the token)"
+                "token",
+                f"no bot token in {storage.get('dir', 'the notifier storage')}/bot-token on the router",
+                "rerun site.yml (routeros_telegram stores the token)",
             )
         me = check.get("getme") or {}
         result["checks"]["token"] = f"@{me['username']}" if me.get("ok") else me.get("error")
         if check.get("token") and not me.get("ok"):
-            problem("token", *explain(str(me.get("error", "")), "getMe"))
+            problem("token", *explain(str(me.get("error", "")), "getMe", code=int(me.get("code") or 0)))
         for chat in chats:
             answer = (check.get("chats") or {}).get(chat["key"]) or {}
             result["checks"][f"chat {chat['name']}"] = answer.get("type") or answer.get("error")
             if check.get("token") and me.get("ok") and not answer.get("ok"):
-                problem(
-                    f"chat {chat['name']}", *explain(str(answer.get("error", "")), "getChat", chat["name"])
+                reason, fix = explain(
+                    str(answer.get("error", "")), "getChat", chat["name"], int(answer.get("code") or 0)
                 )
+                problem(f"chat {chat['name']}", reason, fix)
+        for name, reason, fix in assumptions(check, reached=bool(me.get("ok"))):
+            result["checks"][name] = reason
+            if fix:
+                problem(name, reason, fix)
     for kind in ("down", "up"):
         result[kind] = _leg(kind, raw.get(kind), chats)
         if kind == "up" and not raw.get("up") and not result["down"]["delivered"]:
@@ -229,10 +338,12 @@ def shown_text(form_text: str) -> str:
 
 
 def inbox_problems(
-    messages: list[dict[str, Any]], raw: dict[str, Any], chats: list[dict[str, str]]
+    messages: list[dict[str, Any]], raw: dict[str, Any], chats: list[dict[str, str]], tag: str = ""
 ) -> list[str]:
     """Against the lab: each test alert the router says Telegram accepted is in the fake's inbox, in that
-    chat (and topic), with exactly the text the router sent."""
+    chat (and topic), with exactly the text the router sent when its receipt keeps it; a receipt kept
+    short (the notifier keeps each file far below RouterOS's 4095 bytes) names the message by its id, and
+    the message must then name the test probe, `tag`."""
     found = []
     for kind in ("down", "up"):
         receipts = (raw.get(kind) or {}).get("receipts") or {}
@@ -251,18 +362,27 @@ def inbox_problems(
             message = match[0]
             if chat["topic"] and str(message.get("message_thread_id")) != chat["topic"]:
                 found.append(f"the {kind.upper()} for chat {chat['name']} went to another topic")
-            if message.get("text") != shown_text(str(receipt.get("text", ""))):
+            text = str(message.get("text", ""))
+            if "text" in receipt:
+                same = text == shown_text(str(receipt["text"]))
+            else:
+                same = bool(tag) and tag in text
+            if not same:
                 found.append(f"the {kind.upper()} for chat {chat['name']} arrived with another text")
     return found
 
 
 def with_inbox(
-    verdict_: dict[str, Any], messages: list[dict[str, Any]], raw: dict[str, Any], chats: list[dict[str, str]]
+    verdict_: dict[str, Any],
+    messages: list[dict[str, Any]],
+    raw: dict[str, Any],
+    chats: list[dict[str, str]],
+    tag: str = "",
 ) -> dict[str, Any]:
     """The verdict, failed by any disagreement between the router's receipts and the lab's inbox."""
     found = [
         {"check": "lab inbox", "reason": reason, "fix": "a bug in the notifier or in the lab"}
-        for reason in inbox_problems(messages, raw, chats)
+        for reason in inbox_problems(messages, raw, chats, tag)
     ]
     return {**verdict_, "ok": verdict_["ok"] and not found, "problems": verdict_["problems"] + found}
 

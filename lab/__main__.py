@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
-from lab import control
+from lab import control, schema, storage
 from lab.server import API_PORT, API_SSL_PORT, CONTROL_PORT, SSH_PORT, Lab, LabConfig
 from lab.telegram import config as telegram
 
@@ -29,6 +29,11 @@ def _checked(parse: Callable[[str], T]) -> Callable[[str], T]:
             raise argparse.ArgumentTypeError(str(problem)) from None
 
     return convert
+
+
+def _release(text: str) -> str:
+    schema.version_key(text)
+    return text
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -50,7 +55,21 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--password", default="lab-admin", help="password of the factory user (default lab-admin)"
     )
-    serve.add_argument("--ros-version", default="7.21.4", help="RouterOS version the routers report")
+    serve.add_argument(
+        "--ros-version",
+        "--version",
+        dest="ros_version",
+        default="7.21.4",
+        type=_checked(_release),
+        help="RouterOS 7 release the routers run (default 7.21.4): its commands and arguments, no others",
+    )
+    serve.add_argument(
+        "--board",
+        choices=storage.BOARDS,
+        default="",
+        help="the routers' board: flat (every file survives a reboot) or ram-root (only flash/ does); "
+        "by default each keeps the board its saved state names, flat for a new one",
+    )
     serve.add_argument("--telegram-host", default=telegram.DEFAULT_HOST, help="fake Telegram Bot API address")
     serve.add_argument("--telegram-port", type=int, default=telegram.DEFAULT_PORT)
     serve.add_argument(
@@ -108,6 +127,7 @@ def main(argv: list[str] | None = None) -> int:
     arguments = _parser().parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     if arguments.command == "serve":
+        schema.select(arguments.ros_version)
         config = LabConfig(
             routers=arguments.routers,
             state_dir=arguments.state,
@@ -119,6 +139,7 @@ def main(argv: list[str] | None = None) -> int:
             user=arguments.user,
             password=arguments.password,
             version=arguments.ros_version,
+            board=arguments.board,
             telegram=telegram.TelegramConfig(
                 host=arguments.telegram_host,
                 port=arguments.telegram_port,

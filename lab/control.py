@@ -20,6 +20,7 @@ from lab.faults import DEFAULT_MESSAGE
 from lab.menus.ip import dhcp_rebind
 from lab.network import Network
 from lab.router import Router
+from lab.schema import tree
 from lab.telegram.service import TelegramServer
 
 
@@ -86,7 +87,11 @@ def _ping(lab: LabView, args: list[str]) -> str:
     return "pong"
 
 
-@verb("routers", "routers", "every router with its index, address, identity and version")
+@verb(
+    "routers",
+    "routers",
+    "every router with its index, address, identity, version and the captured command tree it follows",
+)
 def _routers(lab: LabView, args: list[str]) -> list[dict[str, Any]]:
     return [
         {
@@ -94,6 +99,7 @@ def _routers(lab: LabView, args: list[str]) -> list[dict[str, Any]]:
             "address": r.address,
             "identity": r.rows("system/identity")[0].get("name"),
             "version": r.version,
+            "command-tree": tree().capture,
             "api": lab.config.api_port,
             "api-ssl": lab.config.api_ssl_port,
         }
@@ -127,16 +133,20 @@ def _uplink(lab: LabView, args: list[str]) -> str:
 @verb(
     "stats",
     "stats ROUTER|all|reset",
-    "API connections, logins and sentences by command word since the lab started or the last reset",
+    "API connections, logins and sentences by command word, file writes and bytes of contents written, "
+    "since the lab started or the last reset",
 )
 def _stats(lab: LabView, args: list[str]) -> dict[str, Any] | str:
     reference = _one_router(args, "stats ROUTER|all|reset")
     if reference == "reset":
         for router in lab.routers:
             router.api_stats.reset()
+            router.file_stats.reset()
         return f"stats reset on {len(lab.routers)} routers"
     chosen = lab.routers if reference == "all" else [lab.router(reference)]
-    return {str(router.index): router.api_stats.report() for router in chosen}
+    return {
+        str(router.index): {**router.api_stats.report(), **router.file_stats.report()} for router in chosen
+    }
 
 
 @verb(

@@ -30,6 +30,9 @@ class Uplink:
     lease_address: str = ""
     gateway: str = ""
     dns: str = ""
+    # Whether the certificate revocation lists of the virtual Internet can be had (`ctl crl`): fetch's
+    # `check-certificate=yes` needs them, `yes-without-crl` does not.
+    crl_available: bool = True
 
 
 TELEGRAM_NAME = "api.telegram.org"

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from lab import errors, policies
+from lab import errors, policies, storage
 from lab.clock import Clock
 from lab.faults import ApiFaults
 from lab.jobs import JobTable, ScriptRunner
@@ -22,7 +22,7 @@ from lab.menus.base import ID_WORDS, MenuSpec, Props, Result, convert
 from lab.model import Item, State
 from lab.network import Network, Uplink
 from lab.schema import Command, tree
-from lab.stats import ApiStats
+from lab.stats import ApiStats, FileStats
 
 # Menus that list what happens rather than what is configured: `dump` leaves them out.
 _ACTIVITY = ("log", "system/script/job")
@@ -56,6 +56,12 @@ class Router:
     api_stats: ApiStats = field(default_factory=ApiStats)
     # API commands to refuse once (`ctl refuse`), to test how a client fails halfway; kept across reboots.
     api_faults: ApiFaults = field(default_factory=ApiFaults)
+    # What the router wrote to its files, for `ctl stats`; kept across reboots.
+    file_stats: FileStats = field(default_factory=FileStats)
+    # File changes a write-back cache may still hold (`ctl powercut` spoils them); a boot forgets them.
+    file_journal: storage.FileJournal = field(default_factory=storage.FileJournal)
+    # The board `serve --board` asks for (lab.storage.BOARDS); empty keeps the one the saved state names.
+    board: str = ""
 
     def __post_init__(self) -> None:
         self.clock.version = self.version
@@ -69,6 +75,8 @@ class Router:
             self.factory_defaults()
         else:
             self.state = loaded
+        if self.board:
+            storage.set_board(self.state, self.board, self.clock.stamp())
         self.boot("router started")
 
     # ----- lifecycle

@@ -4,16 +4,30 @@ Everything else in the lab asks this module, so a routeros-lsp upgrade touches o
 a few facts the manual documents (GAPS, below); they are applied here, so the lab and the controller's checks
 (filter_plugins/routeros_schema.json, exported from this module by scripts/routeros_schema.py) see one
 schema.
+
+The tree is RouterOS 7.21.4's. A lab running another release (`serve --ros-version`) sees it as that release's
+captured tree has it (lab/data/routeros_versions.json.gz, written by scripts/routeros_versions.py from
+tikoci/restraml's captures): what the release lacks is gone, what only it has is added, so every front end
+refuses a command or argument the release lacks with the texts it gives for an unknown one.
 """
 
 from __future__ import annotations
 
+import copy
+import gzip
+import json
 import re
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 from routeros_lsp.schema.schema import Schema, match_name
+
+from lab import values
+
+VERSIONS_FILE = Path(__file__).resolve().parent / "data" / "routeros_versions.json.gz"
+_VERSION = re.compile(r"7\.(\d+)(?:\.(\d+))?")
 
 
 @dataclass(frozen=True)
@@ -50,6 +64,8 @@ class Argument:
     closed: bool  # True when `values` is the complete list a router accepts
     flag: bool
     gap: str = ""  # GAPS' kind for this argument, if any
+    # A duration's accepted range as the release's tree describes it (`1s..71w2h27m52s950ms`, `20ms..`).
+    span: str = ""
 
     @property
     def is_bool(self) -> bool:
@@ -61,12 +77,29 @@ class Argument:
         found = re.fullmatch(r"Num; (\d+)\.\.(\d+) \(integer number\)", self.type_text)
         return (int(found.group(1)), int(found.group(2))) if found else None
 
+    def duration_bounds(self) -> tuple[int, int | None] | None:
+        """The range of a duration in milliseconds (no upper end for `20ms..`), when the tree gives one."""
+        if not self.span:
+            return None
+        low, _, high = self.span.partition("..")
+        return values.parse_duration_ms(low or "0s"), values.parse_duration_ms(high) if high else None
+
+    def admits_duration(self, milliseconds: int) -> bool:
+        bounds = self.duration_bounds()
+        if bounds is None:
+            return True
+        low, high = bounds
+        return low <= milliseconds and (high is None or milliseconds <= high)
+
     def facts(self) -> dict[str, Any]:
         """What a value must be, as plain data: the kind (bool, int, enum, duration, port-range or text),
         the values of an enumeration, the range of a number."""
         bounds = self.int_range()
         if self.is_bool:
             return {"kind": "bool"}
+        if self.span:
+            low, _, high = self.span.partition("..")
+            return {"kind": "duration", "range": [low, high]}
         if self.gap and self.gap != "enum":
             return {"kind": self.gap}
         if self.closed and self.values:
@@ -85,9 +118,13 @@ class Command:
 
 
 class CommandTree:
-    def __init__(self, schema: Schema) -> None:
-        self._root: dict[str, Any] = schema.root
-        self.version = schema.version
+    """The command tree of one release: `version` is the release the lab runs, `capture` the captured tree
+    it follows (the newest at or below it, Releases.capture_for)."""
+
+    def __init__(self, root: dict[str, Any], version: str, capture: str) -> None:
+        self._root = root
+        self.version = version
+        self.capture = capture
 
     def _node(self, path: tuple[str, ...]) -> dict[str, Any] | None:
         node = self._root
@@ -146,6 +183,7 @@ class CommandTree:
         if node is None or not node.get("k"):
             return None
         where = "/".join(menu)
+        spans = releases().ranges
         args = {}
         for arg, info in node.get("a", {}).items():
             gap = GAPS.get((where, arg)) or GAPS.get(("", arg))
@@ -156,6 +194,7 @@ class CommandTree:
                 closed=bool(info.get("x")) or (gap is not None and gap.kind == "enum"),
                 flag=bool(info.get("f")),
                 gap=gap.kind if gap else "",
+                span=spans.get("/".join((*menu, name, arg)), ""),
             )
         return Command(menu=menu, name=name, arguments=args, required=tuple(node.get("r", ())))
 
@@ -167,9 +206,120 @@ class CommandTree:
         return command.arguments["group-by"].values
 
 
+def version_key(version: str) -> tuple[int, int, int]:
+    """`7.15` → (7, 15, 0), `7.21.4` → (7, 21, 4); ValueError for anything but a RouterOS 7 release."""
+    found = _VERSION.fullmatch(version)
+    if found is None:
+        raise ValueError(
+            f"RouterOS version {version!r}: expected a RouterOS 7 release such as 7.15 or 7.21.4"
+        )
+    return 7, int(found.group(1)), int(found.group(2) or 0)
+
+
+@dataclass(frozen=True)
+class Releases:
+    """The derived table (scripts/routeros_versions.py): the captured releases, oldest first; for each path
+    (`tool/fetch/idle-timeout`) whose releases differ from its parent's, the runs of captures it exists in;
+    the paths the lab's tree lacks, with their kind; and the ranges of durations."""
+
+    captures: tuple[str, ...]
+    present: dict[str, list[list[str]]]
+    added: dict[str, list[str]]
+    ranges: dict[str, str]
+
+    def capture_for(self, version: str) -> str:
+        """The newest capture at or below `version`; releases older than every capture follow the oldest."""
+        wanted = version_key(version)
+        below = [capture for capture in self.captures if version_key(capture) <= wanted]
+        return below[-1] if below else self.captures[0]
+
+    def exists(self, path: tuple[str, ...], capture: str) -> bool:
+        at = version_key(capture)
+        for end in range(1, len(path) + 1):
+            runs = self.present.get("/".join(path[:end]))
+            if runs is not None and not any(
+                version_key(first) <= at <= version_key(last) for first, last in runs
+            ):
+                return False
+        return True
+
+
 @cache
-def tree() -> CommandTree:
+def releases() -> Releases:
+    table = json.loads(gzip.decompress(VERSIONS_FILE.read_bytes()))
+    return Releases(
+        captures=tuple(table["captures"]),
+        present=table["present"],
+        added=table["added"],
+        ranges=table["ranges"],
+    )
+
+
+@cache
+def bundled() -> Schema:
     schema = Schema.bundled()
     if schema is None:
         raise RuntimeError("routeros-lsp ships no command database; reinstall the pinned routeros-lsp")
-    return CommandTree(schema)
+    return schema
+
+
+def _enumeration(description: str) -> list[str]:
+    """`trusted|not-trusted` (or `a|b[,Name*]`, a list of them) as its values; [] for any other text."""
+    words = description.split("[", 1)[0]
+    parts = words.split("|")
+    return parts if len(parts) > 1 and all(re.fullmatch(r"[a-z0-9.-]+", part) for part in parts) else []
+
+
+def _root_at(capture: str) -> dict[str, Any]:
+    """The lab's tree as the capture has it: paths it lacks removed, paths only it has added."""
+    table = releases()
+    root: dict[str, Any] = copy.deepcopy(bundled().root)
+    for text in table.present:
+        path = tuple(text.split("/"))
+        if not table.exists(path, capture):
+            parent = root
+            for part in path[:-1]:
+                parent = parent.get("c", {}).get(part, {})
+            parent.get("c", {}).pop(path[-1], None)
+            parent.get("a", {}).pop(path[-1], None)
+    # Sorted paths put a parent before its children.
+    for text, entry in table.added.items():
+        path = tuple(text.split("/"))
+        if not table.exists(path, capture):
+            continue
+        parent = root
+        for part in path[:-1]:
+            parent = parent.get("c", {}).get(part, {})
+        kind = entry[0]
+        if kind == "arg":
+            description = entry[1] if len(entry) > 1 else ""
+            info: dict[str, Any] = {"t": description}
+            if _enumeration(description):
+                info["e"] = _enumeration(description)
+            parent.setdefault("a", {})[path[-1]] = info
+        else:
+            parent.setdefault("c", {})[path[-1]] = {"k": 1} if kind == "cmd" else {}
+    return root
+
+
+@cache
+def _tree_at(version: str) -> CommandTree:
+    capture = releases().capture_for(version)
+    if version == bundled().version:
+        # The lab's own release: its tree as routeros-lsp has it, menus the CHR lacks included.
+        return CommandTree(bundled().root, version, bundled().version)
+    return CommandTree(_root_at(capture), version, capture)
+
+
+_selected: list[str] = []
+
+
+def select(version: str) -> None:
+    """The release every router of this lab process runs (`serve --ros-version`): `tree()` answers for it."""
+    version_key(version)
+    _selected[:] = [version]
+
+
+def tree(version: str | None = None) -> CommandTree:
+    """The command tree of `version`, or of the release `select` chose (the lab's own, 7.21.4, by default)."""
+    return _tree_at(version or (_selected[0] if _selected else bundled().version))

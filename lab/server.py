@@ -11,7 +11,12 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from lab import control_network, tls  # noqa: F401 - control_network registers its ctl verbs on import
+from lab import (  # noqa: F401 - control_* register their ctl verbs on import
+    control_fetch,
+    control_network,
+    control_storage,
+    tls,
+)
 from lab.api import Session
 from lab.control import ControlServer
 from lab.menus import ip as ip_menus
@@ -51,6 +56,8 @@ class LabConfig:
     user: str = "admin"
     password: str = "lab-admin"
     version: str = "7.21.4"
+    # lab.storage.BOARDS, or empty: each router keeps the board its saved state names.
+    board: str = ""
     telegram: TelegramConfig = field(default_factory=TelegramConfig)
 
 
@@ -88,6 +95,7 @@ class Lab:
                 index=index,
                 address=router_address(self.config.base_address, index),
                 version=self.config.version,
+                board=self.config.board,
                 state_path=self.config.state_dir / f"router{index}.json",
                 admin_user=self.config.user,
                 admin_password=self.config.password,

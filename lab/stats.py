@@ -1,7 +1,8 @@
-"""How much a client asked of one router over the API: connections, logins and sentences by command word.
+"""How much a client asked of one router over the API (connections, logins and sentences by command word),
+and what the router wrote to its files.
 
 Instrumentation for benchmarks (`ctl stats`), not router state: it is neither saved nor reset by a reboot.
-Only the event loop thread touches it (the API sessions count, the ctl verbs read), so it needs no lock.
+Only the event loop thread touches ApiStats (the API sessions count, the ctl verbs read), so it needs no lock.
 """
 
 from __future__ import annotations
@@ -33,3 +34,23 @@ class ApiStats:
             "sentences": sum(self.commands.values()),
             "commands": dict(sorted(self.commands.items())),
         }
+
+
+@dataclass
+class FileStats:
+    """What the router wrote to its files, a flash-wear figure: file writes (/file add, set, and the lab's own
+    writers: fetch, `:execute file=`, exports) and the bytes of contents they wrote. Touched under the router
+    lock by writers, read without it by `ctl stats` (plain counters)."""
+
+    writes: int = 0
+    bytes_written: int = 0
+
+    def count(self, written: int) -> None:
+        self.writes += 1
+        self.bytes_written += written
+
+    def reset(self) -> None:
+        self.writes = self.bytes_written = 0
+
+    def report(self) -> dict[str, Any]:
+        return {"file-writes": self.writes, "file-bytes-written": self.bytes_written}

@@ -128,6 +128,10 @@ def new_lab(state: Path, routers: int = 1, extra_args: list[str] | None = None) 
     """A lab on a random 127.x.y.0 block, so parallel test runs and a demo lab do not collide."""
     block = f"127.{random.randint(100, 250)}.{random.randint(1, 250)}.0"
     extra = list(extra_args or [])
+    version = os.environ.get("LAB_ROS_VERSION", "")
+    if version and "--ros-version" not in extra:
+        # The whole suite, or a part of it, against another RouterOS version (Makefile's `versions` target).
+        extra += ["--ros-version", version]
     if "--telegram-port" not in extra:
         # Its own fake Telegram port too, so labs running side by side do not fight over 8081.
         extra += ["--telegram-port", str(free_port())]

@@ -1,7 +1,8 @@
 """Write filter_plugins/routeros_schema.json: what RouterOS 7.21.4 takes for every property the baseline roles
-pass (routeros_data.KEYS, at routeros_data.MENUS), from the command tree as lab/schema.py reads it with its
-documented gaps. The controller reads this small file instead of the whole tree, which would cost every
-Ansible worker a quarter of a second; tests/test_routeros_schema.py fails when the two differ.
+pass (routeros_data.KEYS, at routeros_data.MENUS) and for Netwatch's probe settings (with the ranges of
+lab/data/routeros_versions.json.gz), from the command tree as lab/schema.py reads it with its documented gaps.
+The controller reads this small file instead of the whole tree, which would cost every Ansible worker a
+quarter of a second; tests/test_routeros_schema.py fails when the two differ.
 
     .venv/bin/python scripts/routeros_schema.py
 """
@@ -42,7 +43,17 @@ def export() -> dict[str, Any]:
         kinds[kind] = {
             key: command.arguments[key].facts() for key in data.KEYS[kind] if key in command.arguments
         }
-    return {"routeros": tree().version, "kinds": kinds}
+    # The ranges of Netwatch's numbers and durations, which the controller checks probe settings against
+    # (routeros_alerting).
+    netwatch = tree().command(("tool", "netwatch"), "add")
+    if netwatch is None:
+        raise LookupError("tool/netwatch has no add in the command tree")
+    probe = {
+        name: facts
+        for name, argument in sorted(netwatch.arguments.items())
+        if (facts := argument.facts())["kind"] in ("duration", "int")
+    }
+    return {"routeros": tree().version, "kinds": kinds, "netwatch": probe}
 
 
 def main() -> None:

@@ -3,7 +3,6 @@ bring down and up, the fake Telegram's messages, the router's log and files."""
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -41,6 +40,8 @@ class AlertingLab:
     directory: Path
     hosts: list[dict[str, Any]]
     overrides: dict[str, Any] = field(default_factory=dict)
+    # Where the notifier keeps its files: flash/netwatch-telegram on a board whose root is a RAM disk.
+    storage: str = "netwatch-telegram"
 
     @property
     def inventory(self) -> Path:
@@ -53,8 +54,19 @@ class AlertingLab:
             group_vars.symlink_to(ROOT / "inventory" / "lab" / "group_vars")
         hosts = {"routeros": {"hosts": {"lab-r1": {"ansible_host": self.lab.address(1)}}}}
         (self.inventory / "hosts.yml").write_text(yaml.safe_dump(hosts))
-        settings = {"routeros_netwatch_hosts": self.hosts, **self.overrides}
+        settings = {"routeros_netwatch_hosts": self.hosts, **self.trust(), **self.overrides}
         (self.directory / "overrides.yml").write_text(yaml.safe_dump(settings, allow_unicode=True))
+
+    def trust(self) -> dict[str, str]:
+        """What an operator sets on a router older than 7.19, which has no built-in CA store
+        (roles/routeros_telegram/README.md): the CA of the lab's Bot API, imported. Nothing on newer ones."""
+        arguments = self.lab.extra_args
+        version = arguments[arguments.index("--ros-version") + 1] if "--ros-version" in arguments else ""
+        release = tuple(int(part) for part in version.split(".")[:2]) if version else (7, 21)
+        if release >= (7, 19):
+            return {}
+        ca = str(self.lab.state / "lab-internet-ca.pem")
+        return {"routeros_telegram_trust": "certificate", "routeros_telegram_ca_file": ca}
 
     def deploy(self, *extra: str, playbook: str = "playbooks/alerting.yml") -> PlayResult:
         self.write_inventory()
@@ -108,24 +120,38 @@ class AlertingLab:
         finally:
             api.close()
 
-    def queue_size(self) -> int:
+    def files(self, prefix: str) -> dict[str, str]:
+        """The notifier's files under `prefix` (in its storage), by name: their contents."""
         api = self.api()
         try:
-            return sum(
-                1
+            return {
+                str(row["name"]): str(row.get("contents", ""))
                 for row in api.path("file")
-                if str(row.get("name", "")).startswith("netwatch-telegram/queue/")
-            )
+                if str(row.get("name", "")).startswith(f"{self.storage}/{prefix}")
+                and row.get("type") != "directory"
+            }
         finally:
             api.close()
+
+    def queue_size(self) -> int:
+        return len(self.files("queue/"))
 
     def settled(self) -> None:
         """Every watched host told as it is (no alert waiting, no host held) and the fake's inbox empty."""
         wait_for(lambda: self.queue_size() == 0, 60, "an empty alert queue")
-        wait_for(lambda: '"hk":"' not in self.file("netwatch-telegram/scan.json").replace('"hk":""', ""), 60)
+        wait_for(lambda: not any(r.get("hk") for r in self.host_records().values()), 60, "no host held")
         self.lab.ctl("telegram", "reset")
         self.lab.ctl("telegram", "clear")
 
+    def host_records(self) -> dict[str, dict[str, str]]:
+        """What the scan keeps of each watched host (one file each), by key."""
+        records = (record(text) for text in self.files("hosts/").values())
+        return {r["key"]: r for r in records if "key" in r}
 
-def scan_state(alerting: AlertingLab) -> dict[str, Any]:
-    return dict(json.loads(alerting.file("netwatch-telegram/scan.json") or "{}"))
+
+def record(text: str) -> dict[str, str]:
+    """A notifier record (key=value fields ended by the byte 1E, then "."); empty when cut short."""
+    if not text.endswith("\x1e."):
+        return {}
+    fields = (field.partition("=") for field in text[:-1].split("\x1e") if field)
+    return {key: value for key, _, value in fields}

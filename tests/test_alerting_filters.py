@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
+import yaml
 from ansible.errors import AnsibleFilterError
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -242,6 +244,61 @@ def test_a_bad_token_is_refused_without_showing_it():
 def test_chat_rows_keep_groups_within_twenty_messages_a_minute():
     rows = alerting.chat_rows([{"id": 111}, {"id": "-1002000000001", "topic": "2", "silent": "yes"}])
     assert rows == [
-        {"id": "111", "topic": "", "silent": False, "gap": 1, "every": 0},
-        {"id": "-1002000000001", "topic": "2", "silent": True, "gap": 1, "every": 4},
+        {"id": "111", "topic": "", "silent": False, "gap": 1, "every": 0, "file": "111"},
+        {
+            "id": "-1002000000001",
+            "topic": "2",
+            "silent": True,
+            "gap": 1,
+            "every": 4,
+            "file": "-1002000000001-t2",
+        },
     ]
+
+
+def _default_texts() -> dict[str, Any]:
+    defaults = Path(__file__).resolve().parent.parent / "roles/routeros_telegram/defaults/main.yml"
+    return dict(yaml.safe_load(defaults.read_text())["routeros_telegram_texts"])
+
+
+@pytest.mark.parametrize("budget", [500, 900, 2000, 3500, alerting.MAX_BUDGET])
+@pytest.mark.parametrize("language", alerting.LANGUAGES)
+def test_one_alert_at_its_longest_fits_the_budget(budget, language):
+    """Every part of one message filled to its longest: names, comment, hosts and router at their caps, the
+    other placeholders at their widest (an IPv6 address, 99999 days), the dropped and delayed lines too."""
+    texts = _default_texts()[language]
+    caps = alerting.telegram_caps(texts, budget)
+    span = " ".join(f"{'9' * w}{texts['units'][u]}" for w, u in ((5, "d"), (2, "h"), (2, "m"), (2, "s")))
+    values = {
+        "name": "n" * caps["name"],
+        "comment": "c" * caps["comment"],
+        "hosts": "h" * caps["hosts"],
+        "router": "r" * caps["router"],
+        "address": "f" * 39,
+        "date": "2026-01-31",
+        "time": "12:00:00",
+        "count": "10000",
+        "duration": span,
+        "delay": span,
+    }
+    fill = {key: script.PLACEHOLDER.sub(lambda m: values[m.group(1)], texts[key]) for key in TEXTS}
+    lines = ["test", ("down", "up"), "comment", "at", "down_for", ("behind", "still_down"), "delayed"]
+    block = "\n".join(
+        max((fill[k] for k in line), key=lambda text: len(text.encode()))
+        if isinstance(line, tuple)
+        else fill[line]
+        for line in lines
+    )
+    message = "\n\n".join([fill["router"], fill["dropped"], block])
+    assert len(message.encode("utf-8")) <= budget
+    if budget >= 3500:
+        assert caps == alerting.TEXT_MAX
+
+
+def test_a_budget_too_small_for_the_texts_is_refused_naming_the_field():
+    long = _telegram(message_budget=500)
+    long["texts"]["en"]["at"] = "🕒 " + "at " * 150 + "{date} {time}"
+    with pytest.raises(AnsibleFilterError) as raised:
+        alerting.check_telegram(long)
+    assert "routeros_telegram_message_budget: 500 is not valid; expected at least" in str(raised.value)
+    assert alerting.check_telegram(_telegram(message_budget=500))

@@ -138,13 +138,20 @@ def test_values_from_variables_commands_and_expressions(router):
     assert put(router, ":put [/interface print count-only where name=[/interface get ether1 name]]") == ["1"]
 
 
+def test_conditions_side_by_side_must_all_hold(router):
+    """eworm-de/routeros-scripts, run on thousands of routers, writes `find where name="global-scripts"
+    on-event!=$OnEvent` and `find where comment~(...) type=A`: no `and` between them."""
+    assert count(router, "interface", 'name="ether1" name="ether2"') == 0
+    assert count(router, "interface", 'name~"^ether" name!="ether1"') == 4
+    assert count(router, "interface", 'name="ether1" mtu=1500 or name="ether2"') == 2
+
+
 # ----- what the lab does not implement is refused, never answered
 
 
 @pytest.mark.parametrize(
     "condition",
     [
-        'name="ether1" name="ether2"',  # two conditions side by side, no and/or
         "mtu+1>1500",  # arithmetic on a property
         "address=10.1.1.1/24",  # an address with host bits unquoted
         "name in 10.0.0.0/8",  # 'in' on text

@@ -40,7 +40,15 @@ def test_stats_count_logins_and_sentences_by_command_per_router(lab2: RunningLab
     assert first["sentences"] == sum(first["commands"].values())
 
     untouched = lab2.ctl("stats", "all")["2"]
-    assert untouched == {"connections": 0, "logins": 0, "login-failures": 0, "sentences": 0, "commands": {}}
+    assert untouched == {
+        "connections": 0,
+        "logins": 0,
+        "login-failures": 0,
+        "sentences": 0,
+        "commands": {},
+        "file-writes": 0,
+        "file-bytes-written": 0,
+    }
 
 
 def test_stats_reset_clears_every_router(lab2: RunningLab):

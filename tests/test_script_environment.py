@@ -43,13 +43,12 @@ def test_environment_print_of_the_tips_and_tricks_arrays(router: Router) -> None
     assert put(router, ':global array [:toarray ""]; :environment print') == ["array={}"]
     put(router, ':global array; :set ($array->"el0") "el0_val"')
     put(router, ':global test { "el1"; "el2"; "el3" }; :set ($test->2) "el3_changed"')
-    # The manual's 2-D array holds strings ({{"11";"12";"13"};...}), which routeros-lsp does not parse yet.
-    put(router, ':global grid {{11;12;13};{21;22;23}}; :set ($grid->1->1) "22_changed"')
+    put(router, ':global grid {{"11";"12";"13"};{"21";"22";"23"}}; :set ($grid->1->1) "22_changed"')
     put(router, ":global myBps 71464; :global myVar true")
     assert put(router, ":environment print") == [
         'array={el0="el0_val"}',
         'test={"el1"; "el2"; "el3_changed"}',
-        'grid={{11; 12; 13}; {21; "22_changed"; 23}}',
+        'grid={{"11"; "12"; "13"}; {"21"; "22_changed"; "23"}}',
         "myBps=71464",
         "myVar=true",
     ]

@@ -124,7 +124,10 @@ def test_while_and_do_while(router: Router) -> None:
 
 def test_if_else(router: Router) -> None:
     assert put(router, ':local x 5; :if ($x > 3) do={:put "big"} else={:put "small"}') == ["big"]
-    result = run_script(router, ':if (1) do={:put "x"}', {}, "admin")
+    # A num or nothing is a condition: real scripts test `:if ([:find $text "="])` (eworm-de/routeros-scripts)
+    assert put(router, ':if (1) do={:put "x"}; :if (0) do={:put "y"} else={:put "z"}') == ["x", "z"]
+    assert put(router, ':if ([:find "abc" "x"]) do={:put "found"} else={:put "none"}') == ["none"]
+    result = run_script(router, ':if ("yes") do={:put "x"}', {}, "admin")
     assert result.error is not None and "conditional not boolean" in result.error
 
 

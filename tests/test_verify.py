@@ -78,7 +78,11 @@ class Site:
         for row in api.path("file").select(".id", "name", "type", "contents"):
             name = str(row.get("name", ""))
             temporary = name.startswith("netwatch-telegram/verify/") and row.get("type") != "directory"
-            queued_test = name.startswith("netwatch-telegram/queue/") and '"v":"2' in str(row.get("contents"))
+            # A queued alert is a record (key=value fields, each ended by the byte 1E); a test names its run.
+            fields = str(row.get("contents", "")).split("\x1e")
+            queued_test = name.startswith("netwatch-telegram/queue/") and any(
+                f.startswith("v=2") for f in fields
+            )
             if temporary or queued_test or name == "netwatch-telegram/check.json":
                 found.append(name)
         api.close()

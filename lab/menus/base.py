@@ -16,6 +16,8 @@ from lab.jobs import JobHost
 from lab.model import Item, Props
 from lab.network import Network, Uplink
 from lab.schema import Argument
+from lab.stats import FileStats
+from lab.storage import FileJournal
 
 __all__ = ["Props", "Result", "RouterView"]
 
@@ -38,6 +40,8 @@ class RouterView(JobHost, Protocol):
     uplink: Uplink
     network: Network
     netwatch_results: dict[str, Props]
+    file_journal: FileJournal
+    file_stats: FileStats
 
     @property
     def version_tuple(self) -> tuple[int, ...]: ...
@@ -223,7 +227,11 @@ def convert(spec: MenuSpec, argument: Argument | None, name: str, raw: str) -> s
             except ValueError:
                 raise errors.no_match(name) from None
         if kind == "duration":
-            return values.to_duration(raw)
+            printed = values.to_duration(raw)
+            # The release's tree gives the range (Netwatch interval 1s..71w2h27m52s950ms, lab.schema).
+            if argument is not None and not argument.admits_duration(values.parse_duration_ms(raw)):
+                raise errors.invalid_value(name, raw)
+            return printed
         if kind == "port-range":
             return values.to_port_range(raw)
         if kind == "ipv4":

@@ -29,6 +29,7 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID, ObjectIdentifier
 
 from lab import errors, jobs, values
 from lab.menus.base import ID_WORDS, READ_ONLY, MenuSpec, Props, Result, RouterView, Unique
+from lab.menus.system import store_file
 from lab.model import Item
 
 PATH = "certificate"
@@ -337,15 +338,6 @@ def _rename(router: RouterView, item: Item, new: str) -> None:
             service.props["certificate"] = new
 
 
-def _write_file(router: RouterView, name: str, contents: str) -> None:
-    """Into /file as any file is written there; an existing file of that name is overwritten."""
-    existing = router.find_by(router.spec("file"), "name", name)
-    if existing is None:
-        router.execute("file", "add", {"name": name, "contents": contents})
-    else:
-        router.execute("file", "set", {".id": existing.id, "contents": contents})
-
-
 def _caller_policies(router: RouterView) -> frozenset[str] | None:
     """The policies of whoever runs this command, or None when the lab itself calls (tests, ctl)."""
     user = jobs.acting_user()
@@ -368,7 +360,7 @@ def _export(router: RouterView, args: Props) -> None:
         if certificate is None:
             raise errors.failure("certificate is not signed")
         base = args.get("file-name") or f"cert_export_{item.props.get('name', item.id)}"
-        _write_file(router, f"{base}.crt", certificate)
+        store_file(router, f"{base}.crt", certificate)
         if passphrase and item.props.get(KEY_PEM):
             key = serialization.load_pem_private_key(item.props[KEY_PEM].encode(), password=None)
             encrypted = key.private_bytes(
@@ -376,7 +368,7 @@ def _export(router: RouterView, args: Props) -> None:
                 serialization.PrivateFormat.PKCS8,
                 serialization.BestAvailableEncryption(passphrase.encode()),
             )
-            _write_file(router, f"{base}.key", encrypted.decode())
+            store_file(router, f"{base}.key", encrypted.decode())
 
 
 def _import(router: RouterView, args: Props) -> Result:

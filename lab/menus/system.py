@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC
 
-from lab import errors, jobs, values
+from lab import errors, jobs, storage, values
 from lab.menus.base import ID_WORDS, READ_ONLY, MenuSpec, Props, RouterView, Unique
 from lab.model import Item
 
@@ -210,6 +210,14 @@ LOG = MenuSpec(
 )
 
 # ----- files
+#
+# Strict facts of real storage (lab.storage, lab/README.md "Storage"): `add`/`set` keep at most 4095 bytes of
+# contents and a read of a larger file's contents gives ""; a ram-root board lists `flash` as a disk and
+# loses what lies outside it on reboot; every change goes into the journal `ctl powercut` spoils.
+
+# The key under which `check` leaves a new file's former state (none) for `after`; a file that exists goes by
+# its id.
+_NEW = ""
 
 
 def _file_derive(router: RouterView, item: Item) -> Props:
@@ -217,18 +225,24 @@ def _file_derive(router: RouterView, item: Item) -> Props:
         "type": item.props.get("type", "file"),
         "last-modified": item.props.get("last-modified", router.clock.stamp()),
     }
-    if derived["type"] != "directory":
-        contents = item.props.get("contents", "")
-        derived["size"] = str(len(contents.encode("utf-8", errors="surrogateescape")))
+    if derived["type"] not in ("directory", "disk"):
+        size = len(storage.encoded(item.props.get("contents", "")))
+        derived["size"] = str(size)
+        if size > storage.CONTENTS_LIMIT:
+            derived["contents"] = ""
     return derived
 
 
 def _file_check(router: RouterView, props: Props, current: Item | None) -> None:
+    if props.get("type") == "disk" or (current is not None and current.props.get("type") == "disk"):
+        raise errors.failure(f"/file {props.get('name', '')}: a disk cannot be made or changed")
     props["last-modified"] = router.clock.stamp()
     for parent in _parents(props.get("name", "")):
         found = router.find_by(FILE, "name", parent)
-        if found is not None and found.props.get("type") != "directory":
+        if found is not None and found.props.get("type") not in ("directory", "disk"):
             raise errors.not_supported(f"/file name {props['name']}: a path through the file {parent}")
+    key = current.id if current is not None else _NEW
+    router.file_journal.pending[key] = None if current is None else dict(current.props)
 
 
 def _parents(name: str) -> list[str]:
@@ -236,7 +250,7 @@ def _parents(name: str) -> list[str]:
     return ["/".join(parts[:end]) for end in range(1, len(parts))]
 
 
-def _file_after(router: RouterView, item: Item, action: str) -> None:
+def _make_parents(router: RouterView, item: Item) -> None:
     """RouterOS 7.9+ makes the directories a new file's name passes through; they list as type=directory."""
     table = router.state.table("file")
     names = {other.props.get("name") for other in table.items}
@@ -245,22 +259,82 @@ def _file_after(router: RouterView, item: Item, action: str) -> None:
             directory = {"name": parent, "type": "directory", "last-modified": router.clock.stamp()}
             table.items.insert(table.items.index(item), Item(id=table.new_id(), props=directory))
             names.add(parent)
+            router.file_journal.record(parent, None, directory)
+
+
+def _file_after(router: RouterView, item: Item, action: str) -> None:
+    before = router.file_journal.pending.pop(item.id if action == "set" else _NEW, None)
+    contents = item.props.get("contents")
+    written = 0
+    # Only contents this command wrote are cut: a rename leaves a bigger file (fetch's) as it is.
+    if contents is not None and (before is None or before.get("contents") != contents):
+        item.props["contents"] = storage.within_limit(contents)
+        written = len(storage.encoded(item.props["contents"]))
+    item.props["last-modified"] = router.clock.stamp()
+    _make_parents(router, item)
+    _journal(router, before, item.props)
+    router.file_stats.count(written)
+
+
+def _journal(router: RouterView, before: Props | None, after: Props | None) -> None:
+    """A rename is the old name gone and the new one made, as a power cut sees two directory entries."""
+    old = None if before is None else before.get("name", "")
+    new = None if after is None else after.get("name", "")
+    if old is not None and new is not None and old != new:
+        router.file_journal.record(old, before, None)
+        router.file_journal.record(new, None, after)
+    else:
+        router.file_journal.record(old or new or "", before, after)
+
+
+def store_file(router: RouterView, name: str, contents: str) -> None:
+    """Writes a whole file as the router's own writers do (fetch `output=file`, `:execute file=`, `/export
+    file=`, certificate export): without the 4095-byte limit of `/file add|set contents=`, which only that
+    command has. Makes the directories on the way; counted and journaled as any write."""
+    existing = router.find_by(FILE, "name", name)
+    if existing is not None and existing.props.get("type") in ("directory", "disk"):
+        raise errors.failure(f"/file {name}: a {existing.props['type']} cannot be written as a file")
+    before = None if existing is None else dict(existing.props)
+    stamp = router.clock.stamp()
+    if existing is None:
+        table = router.state.table("file")
+        existing = Item(id=table.new_id(), props={"name": name, "contents": contents, "last-modified": stamp})
+        table.items.append(existing)
+        _make_parents(router, existing)
+    else:
+        existing.props.update({"contents": contents, "last-modified": stamp})
+    _journal(router, before, existing.props)
+    router.file_stats.count(len(storage.encoded(contents)))
+    router.save()
 
 
 def _remove_files(router: RouterView, args: Props) -> None:
-    """Removes files; a directory only together with what it holds (the lab does not empty directories)."""
+    """Removes files; a directory only together with what it holds (the lab does not empty directories);
+    never a disk (the board's `flash`)."""
     table = router.state.table("file")
     targets = [router.resolve(FILE, reference) for reference in _references(args)]
     if not targets:
         raise errors.missing_value("numbers")
     for item in targets:
         inside = item.props.get("name", "") + "/"
+        if item.props.get("type") == "disk":
+            raise errors.failure(f"/file remove {item.props.get('name', '')}: a disk cannot be removed")
         if item.props.get("type") == "directory" and any(
             other.props.get("name", "").startswith(inside) and other not in targets for other in table.items
         ):
             raise errors.not_supported("/file remove of a directory that is not empty")
     table.items = [item for item in table.items if item not in targets]
+    for item in targets:
+        router.file_journal.record(item.props.get("name", ""), item.props, None)
     router.save()
+
+
+def _file_boot(router: RouterView) -> None:
+    """A boot empties the write-back cache (its journal) and, on a ram-root board, the RAM disk."""
+    router.file_journal.clear()
+    if storage.ram_files(router.state):
+        storage.drop_ram_files(router.state)
+        router.save()
 
 
 FILE = MenuSpec(
@@ -270,6 +344,7 @@ FILE = MenuSpec(
     check=_file_check,
     derive=_file_derive,
     after=_file_after,
+    boot=_file_boot,
     commands={"remove": _remove_files},
 )
 

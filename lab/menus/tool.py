@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import ipaddress
+import math
 import re
 from typing import TYPE_CHECKING
 
 from lab import errors, values
 from lab.menus.base import MenuSpec, Props, RouterView
+from lab.schema import tree
 
 if TYPE_CHECKING:
     from lab.model import Item
@@ -65,10 +67,6 @@ RESULT_FIELDS = (
     "http-resp-time",
     "ip",
 )
-
-# The lab's ticker (lab.ticker) runs every 50 ms: a shorter interval could not be kept, so it is refused
-# rather than run at the tick's pace. What RouterOS itself does with interval=0s is not known (lab/README.md).
-MIN_INTERVAL_MS = 50
 
 _DOMAIN_NAME = re.compile(
     r"(?=.{1,253}$)([A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?\.)*[A-Za-z0-9_-]+\.?"
@@ -129,11 +127,6 @@ def _netwatch_check(router: RouterView, props: Props, current: Item | None) -> N
     kind = props.get("type", "simple")
     if props.get("host"):
         _check_host(props["host"], kind)
-    interval = props.get("interval")
-    if interval is not None and values.parse_duration_ms(interval) < MIN_INTERVAL_MS:
-        raise errors.not_supported(
-            f"interval={interval} (a Netwatch interval under the lab's {MIN_INTERVAL_MS}ms tick)"
-        )
     percent = props.get("thr-loss-percent")
     if percent is not None:
         try:
@@ -149,8 +142,14 @@ def _netwatch_check(router: RouterView, props: Props, current: Item | None) -> N
             raise errors.invalid_value("http-codes", codes) from None
     threshold = props.get("thr-tcp-conn-time")
     if threshold is not None:
+        # Not a `duration` kind (a bare number is microseconds), so its range (0s..30s) is checked here.
+        argument = tree().command(("tool", "netwatch"), "add")
         try:
-            tcp_threshold_ms(threshold)
+            milliseconds = tcp_threshold_ms(threshold)
+            if argument is not None and not argument.arguments["thr-tcp-conn-time"].admits_duration(
+                math.ceil(milliseconds)
+            ):
+                raise ValueError(threshold)
         except ValueError:
             raise errors.invalid_value("thr-tcp-conn-time", threshold) from None
     record = props.get("record-type", "A")

@@ -24,6 +24,7 @@ from lab.script.values import (
     from_router,
     not_supported,
     parse_ip,
+    parse_text,
     to_text,
     toarray,
     tobool,
@@ -106,11 +107,14 @@ def _set(it: Interpreter, call: Call) -> Value:
         name, keys = _element_path(it, call, target)
         call.scope.assign(name, with_element(call.scope.lookup(name), keys, new))
         return NOTHING
+    # `:set $name value` names the variable as `:set name value` does: real scripts write it so
+    # (eworm-de/routeros-scripts' InspectVarReturn, `:set $Return ($Return . ...)`).
+    name = target.name if isinstance(target, Variable) else _name(call, "variable")
     if value is None:
         # "Set command without value will un-define the variable (remove from environment)" (manual).
-        call.scope.unset(_name(call, "variable"))
+        call.scope.unset(name)
         return NOTHING
-    call.scope.assign(_name(call, "variable"), new)
+    call.scope.assign(name, new)
     return NOTHING
 
 
@@ -396,6 +400,18 @@ def _tonum(it: Interpreter, call: Call) -> Value:
     return tonum(_arg(it, call, 0))
 
 
+@command("tocrlf")
+def _tocrlf(it: Interpreter, call: Call) -> Value:
+    """Line ends as CR LF (a CR LF already there stays one)."""
+    return tostr(_arg(it, call, 0, "value")).replace("\r\n", "\n").replace("\n", "\r\n")
+
+
+@command("tolf")
+def _tolf(it: Interpreter, call: Call) -> Value:
+    """Line ends as LF: each CR LF becomes LF."""
+    return tostr(_arg(it, call, 0, "value")).replace("\r\n", "\n")
+
+
 @command("tobool")
 def _tobool(it: Interpreter, call: Call) -> Value:
     return tobool(_arg(it, call, 0))
@@ -465,7 +481,13 @@ def _rndstr(it: Interpreter, call: Call) -> Value:
 
 @command("toarray")
 def _toarray(it: Interpreter, call: Call) -> Value:
-    return toarray(_arg(it, call, 0))
+    """`:toarray "a,b"` splits at commas (at `delimiter=`, 7.21+) and parses each element as RouterOS parses
+    text (lab.script.values.parse_text)."""
+    _parameters(it, call, TOARRAY_PARAMETERS, {"value", "delimiter"})
+    delimiter = tostr(_arg(it, call, 99, "delimiter")) if "delimiter" in call.named else ","
+    if not 1 <= len(delimiter) <= 3:
+        raise ScriptError(f"invalid value for argument delimiter: {delimiter!r} (1 to 3 characters)")
+    return toarray(_arg(it, call, 0, "value"), delimiter)
 
 
 @command("typeof")
@@ -478,25 +500,78 @@ def _nothing(it: Interpreter, call: Call) -> Value:
     return NOTHING
 
 
+def _parameters(it: Interpreter, call: Call, known: dict[str, tuple[int, int]], emulated: set[str]) -> None:
+    """Refuses a named argument the router's command does not have (those of `known` from the release its
+    version names, from tikoci/restraml's command trees), and one the lab does not emulate by name."""
+    version = it.context.router.version_tuple
+    for name in call.named:
+        since = known.get(name)
+        if since is None or version < since:
+            raise ScriptError(errors.unknown_parameter(name).message)
+        if name not in emulated:
+            raise not_supported(f":{call.name} {name}=")
+
+
+# The release that brought each argument, from tikoci/restraml's command trees (docs/<version>/inspect.json).
+CONVERT_PARAMETERS = {
+    **dict.fromkeys(("value", "from", "to", "from-scheme", "to-scheme"), (7, 11)),
+    **dict.fromkeys(("transform", "transform-scheme"), (7, 12)),
+}
+SERIALIZE_PARAMETERS = {
+    **dict.fromkeys(("value", "to"), (7, 13)),
+    **dict.fromkeys(("options", "delimiter", "order"), (7, 16)),
+    "file-name": (7, 18),
+}
+DESERIALIZE_PARAMETERS = {
+    **dict.fromkeys(("value", "from"), (7, 13)),
+    **dict.fromkeys(("options", "delimiter"), (7, 16)),
+}
+TOARRAY_PARAMETERS = {"value": (7, 0), "delimiter": (7, 21)}
+NO_STRING_CONVERSION = "json.no-string-conversion"
+SERIALIZE_KEEPS_TEXT = (7, 17)
+
+
 @command("convert")
 def _convert(it: Interpreter, call: Call) -> Value:
-    source = tostr(_arg(it, call, 99, "from")) if "from" in call.named else "raw"
+    """Without `from=`, RouterOS converts "an automatically parsed value" (manual: "001" becomes 1, "10.1"
+    becomes 10.0.0.1; `:put [:convert 001 to=hex]` is 31): the value itself without `to=`, else its print
+    form encoded."""
+    _parameters(it, call, CONVERT_PARAMETERS, {"value", "from", "to"})
+    value = _arg(it, call, 0, "value")
     target = tostr(_arg(it, call, 99, "to")) if "to" in call.named else "raw"
-    return formats.convert(tostr(_arg(it, call, 0, "value")), source, target)
+    if "from" not in call.named:
+        parsed = parse_text(value) if isinstance(value, str) else value
+        return parsed if "to" not in call.named else formats.convert(tostr(parsed), "raw", target)
+    return formats.convert(tostr(value), tostr(_arg(it, call, 99, "from")), target)
 
 
 @command("serialize")
 def _serialize(it: Interpreter, call: Call) -> Value:
+    _parameters(it, call, SERIALIZE_PARAMETERS, {"value", "to", "options"})
     if tostr(_arg(it, call, 99, "to")) != "json":
         raise ScriptError("invalid value for argument to: the lab serializes to=json only")
-    return formats.serialize(_arg(it, call, 0, "value"))
+    options = tostr(_arg(it, call, 99, "options")) if "options" in call.named else ""
+    keeps_text = it.context.router.version_tuple >= SERIALIZE_KEEPS_TEXT
+    if options and (options != NO_STRING_CONVERSION or not keeps_text):
+        # 7.16 knows only json.pretty, which the lab does not emulate (restraml's trees).
+        raise not_supported(f":serialize options={options}")
+    return formats.serialize(_arg(it, call, 0, "value"), convert_strings=not options)
 
 
 @command("deserialize")
 def _deserialize(it: Interpreter, call: Call) -> Value:
-    if tostr(_arg(it, call, 99, "from")) != "json":
-        raise ScriptError("invalid value for argument from: the lab deserializes from=json only")
-    return formats.deserialize(tostr(_arg(it, call, 0, "value")))
+    """`options=json.no-string-conversion` (7.16+) keeps JSON strings text; without it each is parsed as
+    RouterOS parses text (lab.script.values.parse_text)."""
+    _parameters(it, call, DESERIALIZE_PARAMETERS, {"value", "from", "options"})
+    source = tostr(_arg(it, call, 99, "from"))
+    if source == "dsv" and it.context.router.version_tuple >= DESERIALIZE_PARAMETERS["delimiter"]:
+        raise not_supported(":deserialize from=dsv")
+    if source != "json":
+        raise ScriptError(f"invalid value for argument from: {source} (the lab deserializes from=json only)")
+    options = tostr(_arg(it, call, 99, "options")) if "options" in call.named else ""
+    if options not in ("", NO_STRING_CONVERSION):
+        raise ScriptError(f"invalid value for argument options: {options} (accepted: {NO_STRING_CONVERSION})")
+    return formats.deserialize(tostr(_arg(it, call, 0, "value")), convert_strings=not options)
 
 
 # ----- time and the router

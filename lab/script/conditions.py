@@ -9,7 +9,7 @@ expression (a Group of Binary and Unary nodes, where `default-name` reads as `de
 turns both shapes into one token stream, parses it with the grammar below and evaluates it row by row:
 
     condition   := conjunction (("or" | "||") conjunction)*
-    conjunction := negation (("and" | "&&") negation)*
+    conjunction := negation (["and" | "&&"] negation)*
     negation    := ("!" | "not") negation | "(" condition ")" | comparison
     comparison  := property [("=" | "!=" | "<" | ">" | "<=" | ">=" | "~" | "in") value]
 
@@ -311,6 +311,10 @@ class _Parser:
         token = self.peek()
         return token is not None and token.kind == "op" and token.text in ops
 
+    def at_condition(self) -> bool:
+        token = self.peek()
+        return token is not None and (token.kind in ("word", "group") or self.at_op(_NOT))
+
     def expect_end(self) -> None:
         token = self.peek()
         if token is not None:
@@ -324,9 +328,13 @@ class _Parser:
         return parts[0] if len(parts) == 1 else Disjunction(tuple(parts))
 
     def conjunction(self) -> Node:
+        """Conditions side by side must all hold, as `and` says: real scripts write them so
+        (eworm-de/routeros-scripts: `find where name="global-scripts" on-event!=$OnEvent`,
+        `find where comment~(...) type=A`)."""
         parts = [self.negation()]
-        while self.at_op(_AND):
-            self.take()
+        while self.at_op(_AND) or self.at_condition():
+            if self.at_op(_AND):
+                self.take()
             parts.append(self.negation())
         return parts[0] if len(parts) == 1 else Conjunction(tuple(parts))
 

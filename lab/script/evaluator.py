@@ -38,6 +38,7 @@ from lab.script.syntax import (
     Word,
 )
 from lab.script.values import (
+    NIL,
     NOTHING,
     Code,
     Duration,
@@ -130,6 +131,11 @@ class Interpreter:
             if menu.resolves(menu_path, head.text) or head.text not in commands.COMMANDS:
                 return menu.run(self, elements, scope, menu_path)
             return self.command(head.text, elements[1:], scope, menu_path), menu_path
+        if isinstance(head, Group) and len(elements) > 1:
+            # `($functions->$name) arg`: a function kept in an array, called as `$name arg` calls one
+            # (eworm-de/routeros-scripts' SendNotification2 calls its notification functions so).
+            target = self.value(head, scope, menu_path)
+            return self.call_value(None, target, elements[1:], scope, menu_path), menu_path
         if len(elements) > 1 and not isinstance(head, Variable):
             raise ScriptError(f"bad command name: a {head.kind} cannot start a command")
         if isinstance(head, Variable):
@@ -171,25 +177,35 @@ class Interpreter:
     def variable_statement(
         self, head: Variable, rest: list[Element], scope: Scope, menu_path: tuple[str, ...]
     ) -> Value:
-        target = scope.lookup(head.name)
+        return self.call_value(head.name, scope.lookup(head.name), rest, scope, menu_path)
+
+    def call_value(
+        self, name: str | None, target: Value, rest: list[Element], scope: Scope, menu_path: tuple[str, ...]
+    ) -> Value:
+        """Calls `target` with the arguments when it is a function. `$0` is the word that called it, `$name`
+        with its `$` (eworm-de/routeros-scripts tells functions from scripts by that `$` in `$0`); a function
+        reached through an array (`name` None) takes its first argument as `$0`, which is why their
+        SendNotification2 passes the array path as that argument and the function reads its value as `$1`."""
         if isinstance(target, Code):
             positional = [self.value(e, scope, menu_path) for e in rest if not isinstance(e, Named)]
             named = {
                 key_text(e): self.optional(e.value, scope, menu_path) for e in rest if isinstance(e, Named)
             }
-            return self.call(head.name, target, positional, named)
+            arguments: list[Value] = positional if name is None else ["$" + name, *positional]
+            return self.call(name, target, arguments, named)
         if rest:
             # `$F arg` where F holds no function: RouterOS does nothing, which is why a *sys script calling
             # another user's global function stays silent.
             return NOTHING
         return target
 
-    def call(self, name: str, code: Code, positional: list[Value], named: dict[str, Value]) -> Value:
+    def call(self, name: str | None, code: Code, arguments: list[Value], named: dict[str, Value]) -> Value:
+        """Runs a function with `$0`, `$1`, ... from `arguments` and the named ones as locals."""
         if self.context.depth >= MAX_CALL_DEPTH:
-            raise ScriptError(f"function {name} nested deeper than {MAX_CALL_DEPTH} calls")
+            called = "a function" if name is None else f"function {name}"
+            raise ScriptError(f"{called} nested deeper than {MAX_CALL_DEPTH} calls")
         scope = Scope(self.context.globals, self.context.user)
-        scope.declare_local("0", name)
-        for number, value in enumerate(positional, start=1):
+        for number, value in enumerate(arguments):
             scope.declare_local(str(number), value)
         for key, value in named.items():
             scope.declare_local(key, value)
@@ -304,7 +320,14 @@ class Interpreter:
         raise ScriptError(f"{what} must be a block in {{ }}")
 
     def condition(self, element: Element | None, scope: Scope, menu_path: tuple[str, ...]) -> bool:
+        """A bool, or what real scripts test besides: a num (true unless 0, as `:tobool` says) and nothing or
+        nil (false), so `:if ([:find $text "="]) do={...}` (eworm-de/routeros-scripts' ParseKeyValueStore)
+        runs as it does on a router. Anything else is not a condition."""
         value = self.optional(element, scope, menu_path)
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value != 0
+        if value is NOTHING or value is NIL:
+            return False
         if not isinstance(value, bool):
             raise ScriptError(f"conditional not boolean (got {typeof(value)})")
         return value

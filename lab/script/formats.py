@@ -18,11 +18,14 @@ from lab.script.values import (
     Value,
     from_text,
     not_supported,
+    parse_text,
     to_text,
     tostr,
 )
 
 ENCODINGS = ("raw", "hex", "base64", "url")
+# Formats RouterOS documents (manual, :convert; `num` and `byte-array` in later releases) that the lab lacks.
+UNSUPPORTED_ENCODINGS = ("base32", "rot13", "num", "byte-array")
 
 
 def _decode(data: bytes, encoding: str) -> bytes:
@@ -51,6 +54,8 @@ def _encode(data: bytes, encoding: str) -> bytes:
 
 def convert(value: str, source: str, target: str) -> str:
     for name, encoding in (("from", source), ("to", target)):
+        if encoding in UNSUPPORTED_ENCODINGS:
+            raise not_supported(f":convert {name}={encoding}")
         if encoding not in ENCODINGS:
             raise ScriptError(
                 f"invalid value for argument {name}: {encoding} (the lab converts {', '.join(ENCODINGS)})"
@@ -59,23 +64,30 @@ def convert(value: str, source: str, target: str) -> str:
     return _encode(data, target).decode("latin-1")
 
 
-def _to_json(value: Value) -> Any:
+def _to_json(value: Value, convert_strings: bool) -> Any:
     if value is NOTHING or value is NIL:
         return None
     if isinstance(value, bool | int):
         return value
     if isinstance(value, ScriptArray):
         if not value.named:
-            return [_to_json(item) for item in value.items]
-        return {str(key): _to_json(item) for key, item in value.entries()}
+            return [_to_json(item, convert_strings) for item in value.items]
+        return {str(key): _to_json(item, convert_strings) for key, item in value.entries()}
+    if convert_strings and isinstance(value, str):
+        parsed = parse_text(value)
+        if isinstance(parsed, int) and not isinstance(parsed, bool):
+            return parsed
     return to_text(tostr(value))
 
 
-def serialize(value: Value) -> str:
-    return from_text(json.dumps(_to_json(value), ensure_ascii=False, separators=(",", ":")))
+def serialize(value: Value, convert_strings: bool = True) -> str:
+    """JSON of a value. A string that reads as a number is written as a JSON number unless told not to
+    (`options=json.no-string-conversion`, 7.17+): the option's existence says RouterOS converts by default;
+    the lab converts numbers only (lab/README.md, Uncertain)."""
+    return from_text(json.dumps(_to_json(value, convert_strings), ensure_ascii=False, separators=(",", ":")))
 
 
-def _from_json(data: Any) -> Value:
+def _from_json(data: Any, convert_strings: bool) -> Value:
     if data is None:
         return NIL
     if isinstance(data, bool | int):
@@ -84,15 +96,19 @@ def _from_json(data: Any) -> Value:
         # RouterOS numbers are integers; a fraction stays readable as text.
         return str(data)
     if isinstance(data, str):
-        return from_text(data)
+        return parse_text(from_text(data)) if convert_strings else from_text(data)
     if isinstance(data, list):
-        return ScriptArray(items=[_from_json(item) for item in data])
-    return ScriptArray(named={from_text(key): _from_json(item) for key, item in data.items()})
+        return ScriptArray(items=[_from_json(item, convert_strings) for item in data])
+    # Keys name elements: they stay text whatever they look like.
+    named = {from_text(key): _from_json(item, convert_strings) for key, item in data.items()}
+    return ScriptArray(named=named)
 
 
-def deserialize(text: str) -> Value:
+def deserialize(text: str, convert_strings: bool = True) -> Value:
+    """JSON to script values. RouterOS parses every JSON string as it parses text elsewhere (`"007"` is the
+    num 7, `"10.1"` the ip 10.0.0.1) unless `options=json.no-string-conversion` (7.16+) keeps them text."""
     try:
-        return _from_json(json.loads(to_text(text)))
+        return _from_json(json.loads(to_text(text)), convert_strings)
     except json.JSONDecodeError as problem:
         raise ScriptError(f"failed to deserialize json: {problem.msg} at position {problem.pos}") from None
 

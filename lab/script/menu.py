@@ -15,7 +15,7 @@ from lab import console_print, export
 from lab.errors import NOT_ENOUGH_PERMISSIONS, CommandError
 from lab.jobs import named_run_policies
 from lab.menus import registry
-from lab.menus.system import count_run
+from lab.menus.system import count_run, store_file
 from lab.policies import required as required_policies
 from lab.router import command_name
 from lab.schema import tree
@@ -422,12 +422,14 @@ def _export(
         return NOTHING
     target = file if file.endswith(".rsc") else f"{file}.rsc"
     router = it.context.router
+    if "ftp" not in it.context.policies:
+        raise ScriptError(NOT_ENOUGH_PERMISSIONS)
     with router.lock:
-        existing = next((row for row in router.rows("file") if row.get("name") == target), None)
-        if existing is None:
-            _execute(it, "file", "add", {"name": target, "contents": text})
-        else:
-            _execute(it, "file", "set", {".id": existing[".id"], "contents": text})
+        try:
+            # The router's own writer, without /file add's 4095-byte limit.
+            store_file(router, target, text)
+        except CommandError as error:
+            raise ScriptError(error.message) from None
     return NOTHING
 
 

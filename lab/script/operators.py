@@ -6,12 +6,14 @@ import ipaddress
 import re
 
 from lab.script.values import (
+    NIL,
     NOTHING,
     Duration,
     ItemId,
     ScriptArray,
     ScriptError,
     Value,
+    literal,
     not_supported,
     toarray,
     tostr,
@@ -137,13 +139,21 @@ def with_element(container: Value, keys: list[Value], value: Value) -> ScriptArr
     return result
 
 
+def _elements(value: Value) -> ScriptArray:
+    """An operand of `,` as an array: text splits at commas into words typed as a script's words are
+    (`:toarray` parses its elements further, lab.script.values.parse_text)."""
+    if isinstance(value, str) and value:
+        return ScriptArray(items=[literal(part) for part in value.split(",")])
+    return toarray(value)
+
+
 def binary(op: str, left: Value, right: Value) -> Value:
     if op == ".":
         return tostr(left) + tostr(right)
     if op == ",":
-        joined = toarray(left)
+        joined = _elements(left)
         combined = ScriptArray(items=list(joined.items), named=dict(joined.named))
-        for key, value in toarray(right).entries():
+        for key, value in _elements(right).entries():
             combined.put(len(combined.items) if isinstance(key, int) else key, value)
         return combined
     if op == "->":
@@ -161,6 +171,10 @@ def binary(op: str, left: Value, right: Value) -> Value:
             raise ScriptError(f"invalid regular expression {tostr(right)!r}: {problem}") from None
     if op == "in":
         return _contains(left, right)
+    if op == "+" and _number(left) and (right is NOTHING or right is NIL):
+        # `(0 + [:tonum $2])` is how real scripts default a missing number to 0 (eworm-de/routeros-scripts'
+        # InspectVarReturn, called with one argument).
+        return left
     result = _arithmetic(op, left, right) if op in ("+", "-", "*", "/", "%") else _bitwise(op, left, right)
     if result is None:
         raise ScriptError(f"cannot apply '{op}' to {typeof(left)} and {typeof(right)}")

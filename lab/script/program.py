@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from lab import jobs
 from lab.errors import CommandError
 from lab.jobs import JobHost, RunResult
+from lab.menus.system import store_file
 from lab.script.scope import Scope
 from lab.script.syntax import Statement, parse
 from lab.script.values import NOTHING, ReturnSignal, ScriptError, Value, from_text, to_text, tostr
@@ -132,11 +133,9 @@ def write_output(router: Router, name: str, lines: list[str]) -> None:
     target = output_file_name(name)
     contents = output_text(lines)
     with router.lock:
-        existing = next((row for row in router.rows("file") if row.get("name") == target), None)
         try:
-            if existing is None:
-                router.execute("file", "add", {"name": target, "contents": contents})
-            else:
-                router.execute("file", "set", {".id": existing[".id"], "contents": contents})
+            # The router's own writer: the whole output, without /file add's 4095-byte limit (which is why
+            # long-running real-world scripts write big files this way).
+            store_file(router, target, contents)
         except CommandError as error:
             router.log("script,error", f"script error: cannot write {target}: {error.message}")

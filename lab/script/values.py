@@ -218,6 +218,12 @@ def tostr(value: Value) -> str:
 
 _INT = re.compile(r"-?[0-9]+|0x[0-9a-fA-F]+")
 _IPV4 = re.compile(r"[0-9]{1,3}(\.[0-9]{1,3}){3}")
+# Two or three parts are inet_addr's short forms, which RouterOS reads too: the last part fills the low
+# octets (`10.1` is 10.0.0.1, `32.16.8` is 32.16.0.8; the manual's :convert and a forum session of
+# `:local val 16.8; :put [:typeof $val]` answering ip). An octet written with a leading zero (`008`) is
+# text in that session, as Python's ipaddress refuses it too.
+_OCTET = r"(?:0|[1-9][0-9]{0,2})"
+_SHORT_IPV4 = re.compile(rf"{_OCTET}\.{_OCTET}(?:\.{_OCTET})?")
 _TIME_START = re.compile(r"[0-9]")
 
 
@@ -239,6 +245,17 @@ def parse_ip(text: str) -> IPAddress | None:
         except ValueError:
             return None
     return None
+
+
+def parse_short_ipv4(text: str) -> ipaddress.IPv4Address | None:
+    """`10.1` and `32.16.8`: two or three parts, each 0..255, the last one the lowest octet."""
+    if not _SHORT_IPV4.fullmatch(text):
+        return None
+    parts = [int(part) for part in text.split(".")]
+    if any(part > 255 for part in parts):
+        return None
+    octets = [*parts[:-1], *[0] * (4 - len(parts)), parts[-1]]
+    return ipaddress.IPv4Address(".".join(str(octet) for octet in octets))
 
 
 def parse_prefix(text: str) -> IPNetwork | None:
@@ -268,18 +285,48 @@ def parse_time(text: str) -> Duration | None:
         return None
 
 
-def literal(word: str) -> Value:
-    """The type RouterOS gives an unquoted word in an expression or a `:` command argument."""
+def literal(word: str, short_ipv4: bool = True) -> Value:
+    """The type RouterOS gives an unquoted word in an expression or a `:` command argument. `short_ipv4`
+    False leaves `7.21.4` text, as a property a router prints (a version) is."""
     number = parse_int(word)
     if number is not None:
         return number
     if word in ("true", "false"):
         return word == "true"
-    for parser in (parse_ip, parse_prefix, parse_time):
+    parsers = (
+        (parse_ip, parse_short_ipv4, parse_prefix, parse_time)
+        if short_ipv4
+        else (parse_ip, parse_prefix, parse_time)
+    )
+    for parser in parsers:
         parsed = parser(word)
         if parsed is not None:
             return parsed
     return word
+
+
+_INT64 = range(-(2**63), 2**63)
+_ITEM_ID = re.compile(r"\*[0-9A-Fa-f]{1,8}")
+
+
+def parse_text(text: str) -> Value:
+    """Text typed as RouterOS types it where it parses a value automatically: `:convert` without `from=`
+    (manual: "001" becomes 1, "10.1" becomes 10.0.0.1), each element of `:toarray`, and every JSON string
+    `:deserialize` reads unless told `options=json.no-string-conversion`.
+
+    A num (decimal with leading zeros, `0x` hex; 64-bit signed, as the manual's data types say), a bool
+    (`true`, `false`, `yes`, `no`), an id (`*1A`), an IPv4 address (short forms too), an IPv6 address, an
+    IP or IPv6 prefix, a time (`1h`, `12:30`, `00:00:05`, `1d2h3m`); anything else stays the text it is:
+    the empty string, text with blanks around it, `1e3` (RouterOS has no fractions or exponents), dates
+    (there is no date type), `[]`, words."""
+    number = parse_int(text)
+    if number is not None:
+        return number if number in _INT64 else text
+    if text in ("true", "yes", "false", "no"):
+        return text in ("true", "yes")
+    if _ITEM_ID.fullmatch(text):
+        return ItemId(text.upper())
+    return literal(text)
 
 
 def tonum(value: Value) -> Value:
@@ -326,9 +373,6 @@ def toip6(value: Value) -> Value:
     return NIL
 
 
-_ITEM_ID = re.compile(r"\*[0-9A-Fa-f]{1,8}")
-
-
 def toid(value: Value) -> Value:
     """`:toid`: an internal id (`*1A`), or nil when the text is none. What a number converts to is not
     documented, so the lab refuses it."""
@@ -369,13 +413,15 @@ def totime(value: Value) -> Value:
     return NIL
 
 
-def toarray(value: Value) -> ScriptArray:
+def toarray(value: Value, delimiter: str = ",") -> ScriptArray:
     if isinstance(value, ScriptArray):
         return value
     if value is NOTHING or value is NIL:
         return ScriptArray()
     if isinstance(value, str):
-        return ScriptArray(items=[literal(part) for part in value.split(",")]) if value else ScriptArray()
+        if not value:
+            return ScriptArray()
+        return ScriptArray(items=[parse_text(part) for part in value.split(delimiter)])
     return ScriptArray(items=[value])
 
 
@@ -385,7 +431,7 @@ def from_router(text: str) -> Value:
         return ItemId(text)
     if text in ("true", "false"):
         return text == "true"
-    typed = literal(text)
+    typed = literal(text, short_ipv4=False)
     if isinstance(typed, ipaddress.IPv4Network | ipaddress.IPv6Network) and typed.with_prefixlen != text:
         # An interface address keeps its host bits (192.168.1.1/24); only a real prefix becomes ip-prefix.
         return from_text(text)

@@ -10,9 +10,12 @@ It answers which way works, never a password: the role builds the connection fro
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import socket
 import ssl
+import sys
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 from ansible.errors import AnsibleActionFail
@@ -21,6 +24,21 @@ from ansible.plugins.action import ActionBase
 from ansible_collections.community.routeros.plugins.module_utils.api import create_api
 
 _API_PORT, _API_SSL_PORT = 8728, 8729
+
+
+def _versions() -> ModuleType:
+    """roles/routeros_api/module_utils/routeros_version.py, the supported range: Ansible hands a role's
+    module_utils to modules only, and this action runs in the controller."""
+    name = "routeros_version"
+    if name not in sys.modules:
+        path = Path(__file__).resolve().parents[2] / "routeros_api" / "module_utils" / f"{name}.py"
+        spec = importlib.util.spec_from_file_location(name, path)
+        if spec is None or spec.loader is None:
+            raise ImportError(path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        sys.modules[name] = module
+    return sys.modules[name]
 
 
 class _Login:
@@ -47,9 +65,17 @@ class _Login:
 
 
 def _login(
-    settings: dict[str, Any], username: str, password: str, tls: bool, verified: bool = True
+    settings: dict[str, Any],
+    username: str,
+    password: str,
+    tls: bool,
+    *,
+    verified: bool = True,
+    warnings: list[str] | None = None,
 ) -> str | None:
-    """None when the login works, else why not."""
+    """None when the login works, else why not. The session this login opens also reads the router's
+    version: one that is not supported fails the run here, before anything is written (a newer one than the
+    newest tested is added to `warnings`)."""
     login = _Login(settings, username, password, tls)
     if not verified:
         login.params.update({"validate_certs": False, "ca_path": None})
@@ -57,7 +83,15 @@ def _login(
         api = create_api(login)
     except ConnectionError as error:
         return str(error)
-    api.close()
+    versions = _versions()
+    try:
+        warning = versions.judge(versions.read(api), f"routeros_api_hostname {settings['hostname']}")
+    except versions.UnsupportedVersion as error:
+        raise AnsibleActionFail(str(error)) from None
+    finally:
+        api.close()
+    if warning and warnings is not None:
+        warnings.append(warning)
     return None
 
 
@@ -130,6 +164,7 @@ class ActionModule(ActionBase):
         tls = boolean(settings.get("tls", True))
         certificate, why = check_certificate(settings) if tls else ("off", "")
         after_first_contact = boolean(self._task.args.get("after_first_contact", False))
+        warnings: list[str] = []
         if certificate in ("verified", "off"):
             # A verified certificate is only ever there after a first contact, which makes the user before the
             # certificate: the login is left to the task that needs it, so a rerun costs one login, not two.
@@ -138,7 +173,14 @@ class ActionModule(ActionBase):
             failed = (
                 None
                 if skip_login
-                else _login(settings, str(settings["username"]), str(settings.get("password", "")), tls)
+                # After a first contact its own login has already warned about the version.
+                else _login(
+                    settings,
+                    str(settings["username"]),
+                    str(settings.get("password", "")),
+                    tls,
+                    warnings=None if after_first_contact else warnings,
+                )
             )
             if failed is None:
                 return {
@@ -146,6 +188,7 @@ class ActionModule(ActionBase):
                     "changed": False,
                     "state": "secure",
                     "certificate": certificate,
+                    "warnings": warnings,
                     # A later play of the same run keeps the connection found here.
                     "ansible_facts": {"routeros_access_checked": True},
                 }
@@ -172,7 +215,9 @@ class ActionModule(ActionBase):
             ways = [(False, False)]
         failures = []
         for over_tls, verified in ways:
-            failed = _login(settings, bootstrap_user, bootstrap_password, over_tls, verified)
+            failed = _login(
+                settings, bootstrap_user, bootstrap_password, over_tls, verified=verified, warnings=warnings
+            )
             if failed is None:
                 break
             failures.append(f"over {'API-SSL' if over_tls else 'the plain API'}: {failed}")
@@ -189,4 +234,5 @@ class ActionModule(ActionBase):
             "bootstrap_tls": over_tls,
             "bootstrap_verified": verified,
             "reason": why,
+            "warnings": warnings,
         }

@@ -3,8 +3,10 @@ once, in roles/routeros_api/vars/main.yml), through community.routeros's public 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
+from ansible.module_utils.routeros_version import UnsupportedVersion, judge, read
 from ansible_collections.community.routeros.plugins.module_utils.api import create_api
 
 # The module option every toolkit module takes for its connection. Only the password is secret: marking the
@@ -50,6 +52,16 @@ class _Settings:
         raise ConnectionError(f"{self.params['hostname']}: {msg}")
 
 
-def connect(settings: dict[str, Any]) -> Any:
-    """An API session, or ConnectionError naming the router."""
-    return create_api(_Settings(settings))
+def connect(settings: dict[str, Any], warn: Callable[[str], None] | None = None) -> Any:
+    """An API session, or ConnectionError naming the router. The router's version is checked before the
+    caller can write anything: an unsupported one closes the session and raises UnsupportedVersion; one newer
+    than the newest tested goes to `warn`."""
+    api = create_api(_Settings(settings))
+    try:
+        warning = judge(read(api), f"routeros_api_hostname {settings['hostname']}")
+    except UnsupportedVersion:
+        api.close()
+        raise
+    if warning and warn is not None:
+        warn(warning)
+    return api

@@ -5,7 +5,8 @@ plan: it reads each path once, computes every change with community.routeros api
 its semantics are the module's (ownership by `restrict`, `handle_absent_entries`, `handle_entries_content`,
 `ensure_order`, check mode and diff), refuses a change that would cut the play off the router, backs the
 router up only when something is about to change (from that same read, plus `/export terse` over SSH), and
-only then writes. A rerun with nothing to change costs one login and one print per path.
+only then writes. A rerun with nothing to change costs one login, one read of the router's version (refused
+before any write when this toolkit does not support it) and one print per path.
 
 api_modify's functions are module internals, not a public interface: requirements.yml pins community.routeros
 to exactly the version checked here, and tests/test_apply.py compares this action with the module itself.
@@ -36,11 +37,11 @@ COLLECTION_VERSION = "3.14.0"
 OPTIONS = ("handle_absent_entries", "handle_entries_content", "ensure_order", "restrict")
 
 
-def _sibling(name: str) -> ModuleType:
-    """The backup helper, next to this file: Ansible loads each action plugin file on its own."""
+def _sibling(name: str, where: Path | None = None) -> ModuleType:
+    """A helper next to this file (Ansible loads each action plugin file on its own), or in `where`."""
     if name in sys.modules:
         return sys.modules[name]
-    spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name(f"{name}.py"))
+    spec = importlib.util.spec_from_file_location(name, (where or Path(__file__).parent) / f"{name}.py")
     if spec is None or spec.loader is None:
         raise ImportError(name)
     module = importlib.util.module_from_spec(spec)
@@ -414,8 +415,21 @@ class ActionModule(ActionBase):
         host = str((task_vars or {}).get("inventory_hostname", settings.get("hostname")))
         api = create_api(_Connection(settings))
         try:
-            run = _Run(api, plan, host, settings, dict(args.get("backup") or {}))
-            return {**result, **run.apply(dict(args.get("lock") or {}), check_mode=check_mode)}
+            # The supported range lives with the connection settings, in roles/routeros_api; Ansible hands a
+            # role's module_utils to modules only, and this action runs in the controller.
+            versions = _sibling(
+                "routeros_version", Path(__file__).resolve().parents[2] / "routeros_api/module_utils"
+            )
+            version = versions.read(api)
+            try:
+                warning = versions.judge(version, f"routeros_api_hostname {settings['hostname']} ({host})")
+            except versions.UnsupportedVersion as error:
+                raise AnsibleActionFail(str(error)) from None
+            run = _Run(
+                api, plan, host, settings, dict(args.get("backup") or {}), version=version.split(" ", 1)[0]
+            )
+            outcome = {**result, **run.apply(dict(args.get("lock") or {}), check_mode=check_mode)}
+            return {**outcome, "warnings": [*outcome.get("warnings", []), warning]} if warning else outcome
         finally:
             api.close()
 
@@ -431,6 +445,8 @@ class _Run:
         host: str,
         settings: dict[str, Any],
         backup: dict[str, Any],
+        *,
+        version: str,
     ) -> None:
         self.api = api
         self.plan = plan
@@ -438,7 +454,7 @@ class _Run:
         self.settings = settings
         self.backup = backup
         self.reach = _Reach(api, settings)
-        self.version = api_modify.get_api_version(api) if any(_needs_version(e) for e in plan) else ""
+        self.version = version
 
     def dry(self) -> tuple[_Recorder, list[dict[str, Any]], dict[str, Any]]:
         """What each path would change, from one print per path, refused before any write if unsafe."""
@@ -523,8 +539,3 @@ class _Run:
             "msg": f"{message} ({done}; {where}; fix the cause and rerun to finish, or restore: see "
             "README.md, 'When a run fails')",
         }
-
-
-def _needs_version(entry: dict[str, Any]) -> bool:
-    versioned = PATHS.get(tuple(split_path(entry["path"])))
-    return versioned is not None and versioned.needs_version

@@ -29,6 +29,8 @@ module: routeros_telegram_setup
 short_description: Store the Telegram bot token on a RouterOS router and trust the Bot API's CA
 description:
   - Writes O(token) into the router file O(token_file) (created if missing, rewritten only if different).
+    On a board whose root is a RAM disk (its /file list has an entry named C(flash)), the file goes under
+    C(flash/), where the notifier's scripts look for it too, unless O(token_file) already starts there.
   - With O(trust=builtin), makes fetch trust RouterOS's built-in CA store (C(builtin-trust-store) includes
     C(fetch) on 7.21+, C(builtin-trust-anchors=trusted) on 7.19 and 7.20).
   - With O(trust=certificate), imports O(ca_pem) as a trusted certificate named O(ca_name), replacing an
@@ -79,7 +81,24 @@ changes:
   type: list
   elements: str
   sample: ["token file netwatch-telegram/bot-token written", "builtin-trust-store: fetch added"]
+token_file:
+  description: The router file that holds the token (under C(flash/) on a board whose root is a RAM disk).
+  returned: always
+  type: str
+  sample: flash/netwatch-telegram/bot-token
 """
+
+# The manual (Files): on a device with a "flash" entry in its file list, only what lies within it survives a
+# reboot; everything else is a RAM disk. The notifier's scripts (_storage.rsc.j2) decide the same way.
+FLASH = "flash"
+
+
+def on_disk(api: Any, name: str) -> str:
+    """Where `name` must live to survive a reboot: under flash/ when the router has a flash entry."""
+    if name.startswith(f"{FLASH}/"):
+        return name
+    has_flash = any(row.get("name") == FLASH for row in api.path("file").select(".id", "name"))
+    return f"{FLASH}/{name}" if has_flash else name
 
 
 def _one(rows: Any, key: str, value: str) -> dict[str, Any] | None:
@@ -172,8 +191,10 @@ def main() -> None:
     check = module.check_mode
     params = module.params
     changes: list[str] = []
+    token_file = params["token_file"]
     try:
-        written = ensure_file(api, params["token_file"], params["token"], check)
+        token_file = on_disk(api, token_file)
+        written = ensure_file(api, token_file, params["token"], check)
         if written:
             changes.append(written.replace("file", "token file", 1))
         if params["trust"] == "builtin":
@@ -181,11 +202,11 @@ def main() -> None:
             if trusted:
                 changes.append(trusted)
         else:
-            directory = params["token_file"].rpartition("/")[0]
+            directory = token_file.rpartition("/")[0]
             changes += ensure_certificate(api, params["ca_pem"], params["ca_name"], directory, check)
     except (LibRouterosError, UnicodeEncodeError) as error:
         module.fail_json(msg=to_native(error))
-    result: dict[str, Any] = {"changed": bool(changes), "changes": changes}
+    result: dict[str, Any] = {"changed": bool(changes), "changes": changes, "token_file": token_file}
     if module._diff:
         result["diff"] = {"before": "", "after": "".join(f"{change}\n" for change in changes)}
     module.exit_json(**result)

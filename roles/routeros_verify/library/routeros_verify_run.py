@@ -18,6 +18,7 @@ from typing import Any
 from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.common.text.converters import to_native
 from ansible.module_utils.routeros_connection import CONNECTION_SPEC, connect
+from ansible.module_utils.routeros_version import UnsupportedVersion, judge
 from ansible_collections.community.routeros.plugins.module_utils.api import check_has_library
 
 try:
@@ -35,8 +36,11 @@ module: routeros_verify_run
 short_description: Trigger a test DOWN and UP through Netwatch and read Telegram's answers from the router
 description:
   - Removes what an earlier, interrupted run left (a probe whose comment starts with O(tag), the receipts in
-    O(storage)/verify/, queued test alerts).
+    O(storage)/verify/, queued test alerts, the scan's host file of the test probe).
   - Runs the notifier's self-check script O(check_script) and returns what it wrote to O(storage)/check.json.
+  - O(storage) is under flash/ on a board whose root is a RAM disk (it has a /file entry named flash), as the
+    notifier's scripts find it.
+  - Refuses a RouterOS version this toolkit does not support before anything is written, answering why.
   - Adds a Netwatch probe towards O(down_address), waits until the notifier has Telegram's answer for its
     DOWN for every chat in O(chats), then points it at O(up_address) and waits for the UP the same way.
   - Removes the probe, the receipts and any test alert still queued, also when something failed.
@@ -55,6 +59,16 @@ options:
     description: Name of the notifier's self-check script.
     type: str
     required: true
+  send_script:
+    description:
+      - Name of the notifier's send script. At the end, while it still runs (a send of a test alert begun
+        before the cleanup), the receipts it writes are removed too, for at most O(settle) seconds.
+    type: str
+    default: ""
+  settle:
+    description: Seconds to wait at the end for a send of a test alert already under way.
+    type: int
+    default: 15
   tag:
     description: Start of the temporary probe's comment and its name; the notifier marks its alerts as a test.
     type: str
@@ -107,7 +121,7 @@ class Router:
     when the router's uptime went back (it rebooted)."""
 
     def __init__(self, module: AnsibleModule) -> None:
-        self.connect = lambda: connect(module.params["connection"])
+        self.connect = lambda: connect(module.params["connection"], module.warn)
         self.api: Any = self.connect()
         self.uptime = self._uptime()
         self.rebooted = False
@@ -146,6 +160,14 @@ def _seconds(text: str) -> int:
     return total
 
 
+def storage_dir(api: Any, storage: str) -> str:
+    """Where the notifier keeps its files, found as its scripts find it (templates/_storage.rsc.j2)."""
+    if storage.startswith("flash/"):
+        return storage
+    flash = any(row.get("name") == "flash" for row in api.path("file").select(".id", "name"))
+    return f"flash/{storage}" if flash else storage
+
+
 def files(api: Any, prefix: str) -> list[dict[str, Any]]:
     return [row for row in api.path("file") if str(row.get("name", "")).startswith(prefix)]
 
@@ -169,21 +191,48 @@ def cleanup(api: Any, storage: str, tag: str) -> int:
             netwatch.remove(row[".id"])
             removed += 1
     file_path = api.path("file")
-    for row in files(api, f"{storage}/verify/") + files(api, f"{storage}/check.json"):
+    # check.json and the self-check's scratch files (check-*.txt), should it have stopped halfway.
+    for row in files(api, f"{storage}/verify/") + files(api, f"{storage}/check"):
         if row.get("type") != "directory":
             file_path.remove(row[".id"])
             removed += 1
     for row in list(file_path.select(".id", "name", "contents")):
         name = str(row.get("name", ""))
-        if name.startswith(f"{storage}/queue/"):
-            try:
-                test_alert = bool(json.loads(str(row.get("contents", ""))).get("v"))
-            except ValueError:
-                test_alert = False
-            if test_alert:
-                file_path.remove(row[".id"])
-                removed += 1
+        fields = record(str(row.get("contents", "")))
+        # Queued test alerts (they name their run, `v`), and what the notifier's scan remembers of the test
+        # probe (its host file, keyed by the probe's name): a later run's DOWN must be news to it again.
+        test_alert = name.startswith(f"{storage}/queue/") and bool(fields.get("v"))
+        test_host = name.startswith(f"{storage}/hosts/") and fields.get("key") == tag
+        if test_alert or test_host:
+            file_path.remove(row[".id"])
+            removed += 1
     return removed
+
+
+def record(contents: str) -> dict[str, Any]:
+    """A notifier file's fields: a record, `key=value` fields each ended by the byte 1E, then "."
+    (templates/_storage.rsc.j2), or JSON, which an earlier release of the notifier queued; {} for neither."""
+    if contents.endswith("\x1e."):
+        return {key: value for key, _, value in (f.partition("=") for f in contents[:-2].split("\x1e"))}
+    try:
+        found = json.loads(contents)
+    except ValueError:
+        return {}
+    return found if isinstance(found, dict) else {}
+
+
+def settle(router: Router, storage: str, tag: str, script: str, timeout: float) -> None:
+    """Clean up again until the notifier's send script no longer runs: a send begun before the cleanup
+    writes its receipt when Telegram (or the lack of an uplink) answers, after the cleanup."""
+    deadline = time.monotonic() + timeout
+    while script and time.monotonic() < deadline:
+        jobs = router.call(
+            lambda api: [row for row in api.path("system", "script", "job") if row.get("script") == script]
+        )
+        router.call(lambda api: cleanup(api, storage, tag))
+        if not jobs:
+            return
+        time.sleep(0.5)
 
 
 def run_check(router: Router, storage: str, script: str, timeout: float) -> Any:
@@ -232,6 +281,8 @@ def main() -> None:
     argument_spec: dict[str, Any] = {
         "storage": {"type": "str", "required": True},
         "check_script": {"type": "str", "required": True},
+        "send_script": {"type": "str", "default": ""},
+        "settle": {"type": "int", "default": 15},
         "tag": {"type": "str", "required": True},
         "run": {"type": "str", "required": True},
         "hook": {"type": "str", "required": True},
@@ -249,16 +300,26 @@ def main() -> None:
     result: dict[str, Any] = {"run": run}
     try:
         router = Router(module)
+    except UnsupportedVersion as error:
+        # An answer, not a broken test: the verdict names the version and says to upgrade.
+        module.exit_json(changed=False, result={**result, "unsupported": to_native(error)})
     except (LibRouterosError, OSError) as error:
         module.fail_json(msg=f"the router's API does not answer: {to_native(error)}", result=result)
     if module.check_mode:
         module.exit_json(changed=False, result=result)
     try:
+        storage = result["storage"] = router.call(lambda api: storage_dir(api, storage))
         result["leftovers"] = router.call(lambda api: cleanup(api, storage, tag))
         result["identity"] = router.call(lambda api: next(iter(api.path("system", "identity")))["name"])
         result["version"] = router.call(lambda api: next(iter(api.path("system", "resource"))).get("version"))
         result["controller_time"] = time.time()
         result["check"] = run_check(router, storage, params["check_script"], 30)
+        # The version the router's own check reports, judged against the supported range: newer than the
+        # newest tested is a warning the verdict shows (an older one was refused on connecting).
+        reported = str(result["check"].get("version") or result["version"])
+        result["version_warning"] = judge(
+            reported, f"routeros_api_hostname {params['connection']['hostname']}"
+        )
         entry = {
             "name": tag,
             "comment": f"{tag} {run}",
@@ -297,6 +358,7 @@ def main() -> None:
         result["rebooted"] = router.rebooted
         try:
             router.call(lambda api: cleanup(api, storage, tag))
+            settle(router, storage, tag, params["send_script"], params["settle"])
         except (LibRouterosError, OSError) as error:
             result["cleanup_error"] = to_native(error)
     module.exit_json(changed=False, result=result)
