@@ -34,6 +34,24 @@ def wait_for(predicate: Callable[[], T], seconds: float = 20.0, what: str = "con
         time.sleep(0.1)
 
 
+def release(lab: RunningLab) -> tuple[int, ...]:
+    """The RouterOS release the lab's routers run (the lab's default, 7.21, unless --ros-version says)."""
+    arguments = lab.extra_args
+    version = arguments[arguments.index("--ros-version") + 1] if "--ros-version" in arguments else "7.21"
+    return tuple(int(part) for part in version.split(".")[:2])
+
+
+def trust(lab: RunningLab) -> dict[str, str]:
+    """What an operator sets on a router older than 7.19, which has no built-in CA store
+    (roles/routeros_telegram/README.md): the CA of the lab's Bot API, imported. Nothing on newer ones."""
+    if release(lab) >= (7, 19):
+        return {}
+    return {
+        "routeros_telegram_trust": "certificate",
+        "routeros_telegram_ca_file": str(lab.state / "lab-internet-ca.pem"),
+    }
+
+
 @dataclass
 class AlertingLab:
     lab: RunningLab
@@ -54,19 +72,8 @@ class AlertingLab:
             group_vars.symlink_to(ROOT / "inventory" / "lab" / "group_vars")
         hosts = {"routeros": {"hosts": {"lab-r1": {"ansible_host": self.lab.address(1)}}}}
         (self.inventory / "hosts.yml").write_text(yaml.safe_dump(hosts))
-        settings = {"routeros_netwatch_hosts": self.hosts, **self.trust(), **self.overrides}
+        settings = {"routeros_netwatch_hosts": self.hosts, **trust(self.lab), **self.overrides}
         (self.directory / "overrides.yml").write_text(yaml.safe_dump(settings, allow_unicode=True))
-
-    def trust(self) -> dict[str, str]:
-        """What an operator sets on a router older than 7.19, which has no built-in CA store
-        (roles/routeros_telegram/README.md): the CA of the lab's Bot API, imported. Nothing on newer ones."""
-        arguments = self.lab.extra_args
-        version = arguments[arguments.index("--ros-version") + 1] if "--ros-version" in arguments else ""
-        release = tuple(int(part) for part in version.split(".")[:2]) if version else (7, 21)
-        if release >= (7, 19):
-            return {}
-        ca = str(self.lab.state / "lab-internet-ca.pem")
-        return {"routeros_telegram_trust": "certificate", "routeros_telegram_ca_file": ca}
 
     def deploy(self, *extra: str, playbook: str = "playbooks/alerting.yml") -> PlayResult:
         self.write_inventory()

@@ -211,9 +211,6 @@ def test_a_revoked_token_is_logged_as_refused_and_the_queue_moves_on(router):
     router.settled()
 
 
-# Open (issue 16): in full runs of this file, the UPs told after the reboot sometimes never come (7.22 lab,
-# after the 7.15 one ran); the same loss as the power cut's below, not yet explained.
-@pytest.mark.xfail(reason="the UPs after a reboot are sometimes not told in full runs")
 def test_queue_and_token_survive_a_reboot(router):
     """On a ram-root board everything outside flash/ is lost on reboot: the notifier keeps its files there."""
     router.lab.ctl("uplink", "1", "down")
@@ -235,9 +232,6 @@ def test_queue_and_token_survive_a_reboot(router):
     router.settled()
 
 
-# Open (issue 16): in full runs an alert's file sometimes lies inside the cut's window while its host's file
-# lies before it, and that UP is lost; the order of writes in a scan pass should make that impossible.
-@pytest.mark.xfail(reason="an UP is sometimes lost when the cut splits an alert from its host's file")
 @pytest.mark.parametrize("mode", ["lose", "truncate"])
 def test_a_power_cut_during_a_burst_loses_no_change_and_repeats_nothing_delivered_before(router, mode):
     """The property: every change queued before the cut reaches every chat at least once after it, and no

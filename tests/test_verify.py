@@ -14,7 +14,7 @@ from typing import Any
 import librouteros
 import pytest
 import yaml
-from alerting_lab import wait_for
+from alerting_lab import release, trust, wait_for
 from ansible_run import BIN, ROOT, PlayResult, run_playbook
 
 from lab.testing import RunningLab, new_lab
@@ -41,6 +41,7 @@ class Site:
         (self.inventory / "hosts.yml").write_text(yaml.safe_dump({"routeros": {"hosts": hosts}}))
         self.settings: dict[str, Any] = {
             **OVERRIDES,
+            **trust(lab),
             "verify_lab_inbox": f"http://127.0.0.1:{lab.telegram_port}/lab/messages",
             "routeros_backup_dir": str(directory / "backups"),
             "verify_reports_dir": str(directory / "reports"),
@@ -142,7 +143,14 @@ def test_a_passing_run_proves_every_router_and_leaves_nothing(site):
 
 def _untrust(site: Site) -> None:
     api = site.api()
-    api.path("certificate", "settings").update(**{"builtin-trust-store": ""})
+    if release(site.lab) >= (7, 21):
+        api.path("certificate", "settings").update(**{"builtin-trust-store": ""})
+    else:
+        # Before 7.19 there is no built-in store: the notifier trusts the CA it imported, which is taken back.
+        certificates = api.path("certificate")
+        for row in certificates:
+            if row.get("name") == "netwatch-telegram-ca":
+                certificates.update(**{".id": row[".id"], "trusted": False})
     api.close()
 
 
