@@ -125,6 +125,8 @@ class CommandTree:
         self._root = root
         self.version = version
         self.capture = capture
+        # Built once per command: the ticker asks for `print` of every Netwatch entry on every tick.
+        self._commands: dict[tuple[tuple[str, ...], str], Command | None] = {}
 
     def _node(self, path: tuple[str, ...]) -> dict[str, Any] | None:
         node = self._root
@@ -179,6 +181,12 @@ class CommandTree:
         return found
 
     def command(self, menu: tuple[str, ...], name: str) -> Command | None:
+        key = (menu, name)
+        if key not in self._commands:
+            self._commands[key] = self._build_command(menu, name)
+        return self._commands[key]
+
+    def _build_command(self, menu: tuple[str, ...], name: str) -> Command | None:
         node = self._node((*menu, name))
         if node is None or not node.get("k"):
             return None
