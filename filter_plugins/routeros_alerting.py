@@ -151,6 +151,14 @@ def _percent(value: Any) -> float | None:
     return number if 0 <= number <= 100 else None
 
 
+def _is_ca(path: Any) -> bool:
+    """Whether `path` is a readable file that holds a PEM certificate (what the router will import)."""
+    try:
+        return "-----BEGIN CERTIFICATE-----" in Path(str(path)).read_text(encoding="ascii", errors="replace")
+    except OSError:
+        return False
+
+
 def _integer(value: Any, low: int, high: int) -> bool:
     if isinstance(value, bool):
         return False
@@ -410,6 +418,8 @@ TOKEN_SHAPE = re.compile(r"[0-9]{8,10}:[A-Za-z0-9_-]{35}")
 _CHANNEL = re.compile(r"@[A-Za-z][A-Za-z0-9_]{4,31}")
 _API_URL = re.compile(r"https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?")
 LANGUAGES = ("id", "en")
+# How the router trusts the Bot API's CA: auto (the built-in store from RouterOS 7.19, else a CA certificate).
+TRUST = ("auto", "builtin", "certificate")
 # Each message part and the placeholders it may use (the send script fills them in).
 TEXT_PLACEHOLDERS = {
     "router": ("router",),
@@ -639,11 +649,18 @@ def check_telegram(settings: Any, prefix: str = "routeros_telegram_") -> Any:
         problems.add(
             f"{prefix}api_url", url, "the Bot API's base URL without a path, e.g. https://api.telegram.org"
         )
-    if settings.get("trust") not in ("builtin", "certificate"):
-        problems.add(f"{prefix}trust", settings.get("trust"), "builtin or certificate")
+    if settings.get("trust") not in TRUST:
+        problems.add(f"{prefix}trust", settings.get("trust"), ", ".join(TRUST))
     elif settings.get("trust") == "certificate" and not settings.get("ca_file"):
         problems.add(
             f"{prefix}ca_file", settings.get("ca_file"), "a PEM file with the CA (trust is certificate)"
+        )
+    elif settings.get("trust") != "builtin" and "ca_path" in settings and not _is_ca(settings["ca_path"]):
+        problems.add(
+            f"{prefix}ca_file",
+            settings.get("ca_file"),
+            f"a readable PEM certificate (read from {settings['ca_path']}; a relative path is read from the "
+            "inventory's folder)",
         )
     for key in ("check_certificate",):
         if not _validate.is_bool(settings.get(key)):

@@ -24,7 +24,7 @@ from lab import errors, values
 from lab.errors import CommandError
 from lab.menus.base import Props, RouterView
 from lab.menus.system import store_file
-from lab.network import chain_problem
+from lab.network import chain_problem, trust_anchors
 
 # What `output=user` hands back at most, as RouterOS cuts it.
 USER_DATA_LIMIT = 64512
@@ -154,19 +154,6 @@ def _url(args: Props) -> str:
     return f"{mode}://{address}{port}/{args.get('src-path', '').lstrip('/')}"
 
 
-def _anchors(router: RouterView) -> list[x509.Certificate]:
-    """What fetch trusts: /certificate entries marked trusted, and the builtin store when it is enabled."""
-    found: list[x509.Certificate] = []
-    for item in router.items(router.spec("certificate")):
-        pem = item.props.get("pem", "")
-        if item.props.get("trusted") == "true" and pem:
-            found.append(x509.load_pem_x509_certificate(pem.encode()))
-    store = router.rows("certificate/settings")[0].get("builtin-trust-store", "").split(",")
-    if "fetch" in store or "all" in store:
-        found.append(router.network.ca.certificate)
-    return found
-
-
 def _check_chain(
     leaf: x509.Certificate, anchors: list[x509.Certificate], now: float, crl_unavailable: bool
 ) -> CommandError | None:
@@ -252,7 +239,7 @@ def prepare(router: RouterView, args: Props) -> Plan:
         clock_now=router.clock.now().timestamp(),
     )
     if plan.verify:
-        plan.anchors = _anchors(router)
+        plan.anchors = trust_anchors(router, "fetch")
     return plan
 
 

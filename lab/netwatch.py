@@ -20,8 +20,6 @@ import random
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from cryptography import x509
-
 from lab import dns, errors, jobs, values
 from lab.errors import CommandError
 from lab.menus.base import Props
@@ -32,7 +30,7 @@ from lab.menus.tool import (
     probe_address,
     tcp_threshold_ms,
 )
-from lab.network import chain_problem
+from lab.network import chain_problem, trust_anchors
 from lab.reachability import SILENT, Reach, dns_server, is_own_address, reachable, service_at
 
 if TYPE_CHECKING:
@@ -228,9 +226,8 @@ class Prober:
         if 2 * delay > timeout:
             return Result(ok=False, done_at=now + timeout)
         if kind == "https-get" and props.get("check-certificate") == "true":
-            problem = chain_problem(
-                router.network.ca.leaf(address), _netwatch_anchors(router), router.clock.now().timestamp()
-            )
+            anchors = trust_anchors(router, "netwatch")
+            problem = chain_problem(router.network.ca.leaf(address), anchors, router.clock.now().timestamp())
             if problem is not None:
                 return Result(ok=False, done_at=now + 2 * delay)
         status = service.http_status
@@ -340,17 +337,3 @@ def _virtual_internet_address(router: Router, name: str) -> str | None:
         return str(ipaddress.ip_address(name))
     except ValueError:
         return router.network.address_of(name.rstrip("."))
-
-
-def _netwatch_anchors(router: Router) -> list[x509.Certificate]:
-    """What an https-get probe trusts with check-certificate=yes: /certificate entries marked trusted, and the
-    builtin store when /certificate settings builtin-trust-store names netwatch (or all)."""
-    found: list[x509.Certificate] = []
-    for item in router.items(router.spec("certificate")):
-        pem = item.props.get("pem", "")
-        if item.props.get("trusted") == "true" and pem:
-            found.append(x509.load_pem_x509_certificate(pem.encode()))
-    store = router.rows("certificate/settings")[0].get("builtin-trust-store", "").split(",")
-    if "netwatch" in store or "all" in store:
-        found.append(router.network.ca.certificate)
-    return found

@@ -172,7 +172,8 @@ class Router:
         visible = set(tree().printable(spec.segments))
         if visible:
             row = {k: v for k, v in row.items() if k == ".id" or k in visible}
-        return row
+        lacking = tree().lacking(spec.segments)
+        return {k: v for k, v in row.items() if k not in lacking} if lacking else row
 
     def rows(self, path: str) -> list[Props]:
         spec = self.spec(path)

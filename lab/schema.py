@@ -127,6 +127,7 @@ class CommandTree:
         self.capture = capture
         # Built once per command: the ticker asks for `print` of every Netwatch entry on every tick.
         self._commands: dict[tuple[tuple[str, ...], str], Command | None] = {}
+        self._lacking: dict[tuple[str, ...], frozenset[str]] = {}
 
     def _node(self, path: tuple[str, ...]) -> dict[str, Any] | None:
         node = self._root
@@ -212,6 +213,23 @@ class CommandTree:
         if command is None or "group-by" not in command.arguments:
             return ()
         return command.arguments["group-by"].values
+
+    def lacking(self, menu: tuple[str, ...]) -> frozenset[str]:
+        """The properties of the menu that the lab's own release sets and this older one does not have, so
+        `print` must not show them (the lab keeps one model of every menu, its own release's)."""
+        if menu not in self._lacking:
+            newest = _tree_at(bundled().version)
+            self._lacking[menu] = frozenset(
+                name
+                for verb in ("set", "add")
+                for name in _argument_names(newest.command(menu, verb))
+                if self.capture != bundled().version and name not in _argument_names(self.command(menu, verb))
+            )
+        return self._lacking[menu]
+
+
+def _argument_names(command: Command | None) -> set[str]:
+    return set(command.arguments) if command is not None else set()
 
 
 def version_key(version: str) -> tuple[int, int, int]:

@@ -41,17 +41,6 @@ def release(lab: RunningLab) -> tuple[int, ...]:
     return tuple(int(part) for part in version.split(".")[:2])
 
 
-def trust(lab: RunningLab) -> dict[str, str]:
-    """What an operator sets on a router older than 7.19, which has no built-in CA store
-    (roles/routeros_telegram/README.md): the CA of the lab's Bot API, imported. Nothing on newer ones."""
-    if release(lab) >= (7, 19):
-        return {}
-    return {
-        "routeros_telegram_trust": "certificate",
-        "routeros_telegram_ca_file": str(lab.state / "lab-internet-ca.pem"),
-    }
-
-
 @dataclass
 class AlertingLab:
     lab: RunningLab
@@ -72,7 +61,7 @@ class AlertingLab:
             group_vars.symlink_to(ROOT / "inventory" / "lab" / "group_vars")
         hosts = {"routeros": {"hosts": {"lab-r1": {"ansible_host": self.lab.address(1)}}}}
         (self.inventory / "hosts.yml").write_text(yaml.safe_dump(hosts))
-        settings = {"routeros_netwatch_hosts": self.hosts, **trust(self.lab), **self.overrides}
+        settings = {"routeros_netwatch_hosts": self.hosts, **self.overrides}
         (self.directory / "overrides.yml").write_text(yaml.safe_dump(settings, allow_unicode=True))
 
     def deploy(self, *extra: str, playbook: str = "playbooks/alerting.yml") -> PlayResult:

@@ -223,6 +223,8 @@ def test_good_notifier_settings_pass():
         ({"language": "fr"}, "routeros_telegram_language: 'fr'"),
         ({"api_url": "https://api.telegram.org/bot"}, "routeros_telegram_api_url"),
         ({"trust": "certificate"}, "routeros_telegram_ca_file"),
+        ({"trust": "store"}, "routeros_telegram_trust: 'store' is not valid; expected auto, builtin, ce"),
+        ({"trust": "auto", "ca_file": "ca.pem", "ca_path": "/no/ca.pem"}, "read from /no/ca.pem"),
         ({"retry_first": "often"}, "routeros_telegram_retry_first: 'often'"),
         ({"storage": "../etc"}, "routeros_telegram_storage"),
     ],

@@ -228,11 +228,16 @@ BAD_INPUTS = {
     "routeros_interfaces_bridges": ([{"name": "br", "ports": ["ether1-isp", "ether1-isp"]}], "bridge port"),
     "routeros_interfaces_lists": ([{"name": "static"}], "'static'"),
     "routeros_interfaces_ethernet": ([{"default-name": "ether1", "name": "ether 1"}], "'ether 1'"),
+    # The alerting play's inputs: site.yml checks them before the baseline's first connection (issue 17).
+    "routeros_telegram_language": ("fr", "routeros_telegram_language must be one of: id, en, got: fr"),
+    "routeros_netwatch_hosts": ([{"name": "nas", "address": "10.0.0.300"}], "'10.0.0.300'"),
+    "routeros_telegram_ca_file": ("missing-ca.pem", "routeros_telegram_ca_file: 'missing-ca.pem'"),
 }
 
 
 def test_bad_input_fails_before_any_connection(tmp_path: Path, inventory: Path):
-    """Every host points at a port nothing listens on: only a check on the controller can say these things."""
+    """Every host points at a port nothing listens on: only a check on the controller can say these things,
+    the alerting play's included, before the baseline play's first connection."""
     bad = tmp_path / "bad"
     shutil.copytree(inventory, bad)
     hosts = {

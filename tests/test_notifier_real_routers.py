@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from alerting_lab import FORUM_CHAT, GROUP_CHAT, LAN_ADDRESS, AlertingLab, record, wait_for
 
+from lab.network import REAL_ROOT_SHA256
 from lab.testing import new_lab
 
 CHATS = (GROUP_CHAT, FORUM_CHAT)
@@ -170,6 +171,47 @@ def router(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
     )
     yield alerting
     alerting.lab.stop()
+
+
+def _trust(alerting: AlertingLab) -> tuple[list[str], str]:
+    """The fingerprint of the CA the notifier imported, if any, and what the built-in store serves."""
+    api = alerting.api()
+    try:
+        rows = api.path("certificate")
+        trusted = [
+            str(row["fingerprint"])
+            for row in rows
+            if row.get("name") == "netwatch-telegram-ca" and row.get("trusted") in (True, "true")
+        ]
+        settings = next(iter(api.path("certificate", "settings")))
+        return trusted, str(settings.get("builtin-trust-store", "(none)"))
+    finally:
+        api.close()
+
+
+def test_the_bot_api_is_trusted_as_the_release_allows_with_default_settings(router):
+    """roles/routeros_telegram, trust auto: the built-in store from 7.19 on, the Bot API's real root (shipped
+    with the role) imported before; the lab's Bot API answers only a router that trusts one of them."""
+    trusted, store = _trust(router)
+    if router.lab.extra_args[router.lab.extra_args.index("--ros-version") + 1] < "7.19":
+        assert trusted == [REAL_ROOT_SHA256] and store == "(none)"
+    else:
+        assert trusted == [] and "fetch" in store.split(",")
+    assert router.deploy().recap("lab-r1")["changed"] == 0
+
+
+def test_a_router_on_7_18_alerts_with_the_default_settings(tmp_path):
+    """Issue 17: RouterOS 7.18 has no built-in CA store; the defaults still bring its alerts to Telegram."""
+    host = {"name": "gateway", "address": "10.10.132.1"}
+    alerting = _start(tmp_path, [host], dict(FAST), "--ros-version", "7.18")
+    try:
+        assert _trust(alerting) == ([REAL_ROOT_SHA256], "(none)")
+        alerting.host("10.10.132.1", "down")
+        for chat in CHATS:
+            wait_for(lambda c=chat: _titles(alerting, c), 30, f"the DOWN in {chat}")
+            assert _titles(alerting, chat) == ["🔴 DOWN · gateway (10.10.132.1)"]
+    finally:
+        alerting.lab.stop()
 
 
 def test_lookalike_names_arrive_verbatim_on_every_release(router):

@@ -14,7 +14,7 @@ from typing import Any
 import librouteros
 import pytest
 import yaml
-from alerting_lab import release, trust, wait_for
+from alerting_lab import release, wait_for
 from ansible_run import BIN, ROOT, PlayResult, run_playbook
 
 from lab.testing import RunningLab, new_lab
@@ -41,7 +41,6 @@ class Site:
         (self.inventory / "hosts.yml").write_text(yaml.safe_dump({"routeros": {"hosts": hosts}}))
         self.settings: dict[str, Any] = {
             **OVERRIDES,
-            **trust(lab),
             "verify_lab_inbox": f"http://127.0.0.1:{lab.telegram_port}/lab/messages",
             "routeros_backup_dir": str(directory / "backups"),
             "verify_reports_dir": str(directory / "reports"),

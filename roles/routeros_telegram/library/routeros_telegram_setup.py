@@ -31,6 +31,8 @@ description:
   - Writes O(token) into the router file O(token_file) (created if missing, rewritten only if different).
     On a board whose root is a RAM disk (its /file list has an entry named C(flash)), the file goes under
     C(flash/), where the notifier's scripts look for it too, unless O(token_file) already starts there.
+  - With O(trust=auto), trusts the built-in store where the router has one (RouterOS 7.19 and later), else
+    imports O(ca_pem) as for O(trust=certificate).
   - With O(trust=builtin), makes fetch trust RouterOS's built-in CA store (C(builtin-trust-store) includes
     C(fetch) on 7.21+, C(builtin-trust-anchors=trusted) on 7.19 and 7.20).
   - With O(trust=certificate), imports O(ca_pem) as a trusted certificate named O(ca_name), replacing an
@@ -53,10 +55,11 @@ options:
   trust:
     description: Where the router's fetch finds the CA of the Bot API's certificate.
     type: str
-    choices: [builtin, certificate]
-    default: builtin
+    choices: [auto, builtin, certificate]
+    default: auto
   ca_pem:
-    description: The CA certificate (PEM) for O(trust=certificate).
+    description: The CA certificate (PEM) for O(trust=certificate), and for O(trust=auto) on a router without
+      a built-in CA store.
     type: str
   ca_name:
     description: Name of the imported certificate, and of its file next to O(token_file).
@@ -86,6 +89,11 @@ token_file:
   returned: always
   type: str
   sample: flash/netwatch-telegram/bot-token
+trust:
+  description: How the router trusts the Bot API's CA after this run, O(trust=auto) resolved.
+  returned: always
+  type: str
+  sample: builtin
 """
 
 # The manual (Files): on a device with a "flash" entry in its file list, only what lies within it survives a
@@ -119,9 +127,15 @@ def ensure_file(api: Any, name: str, contents: str, check: bool) -> str | None:
     return f"file {name} {'created' if row is None else 'rewritten'}"
 
 
+def builtin_store(api: Any) -> dict[str, Any] | None:
+    """The router's certificate settings when it has a built-in CA store (7.19 and later), else None."""
+    row = next(iter(api.path("certificate", "settings")), {})
+    return row if "builtin-trust-store" in row or "builtin-trust-anchors" in row else None
+
+
 def ensure_builtin_trust(module: AnsibleModule, api: Any, check: bool) -> str | None:
     settings = api.path("certificate", "settings")
-    row = next(iter(settings), {})
+    row = builtin_store(api) or {}
     if "builtin-trust-store" in row:
         store = [part for part in str(row["builtin-trust-store"]).split(",") if part]
         if "fetch" in store or "all" in store:
@@ -137,8 +151,8 @@ def ensure_builtin_trust(module: AnsibleModule, api: Any, check: bool) -> str | 
         return "builtin-trust-anchors: set to trusted"
     module.fail_json(
         msg="routeros_telegram_trust: 'builtin' needs RouterOS 7.19 or later (a built-in CA store); on this "
-        "router set routeros_telegram_trust: certificate and routeros_telegram_ca_file to the PEM of the CA "
-        "that signed the Bot API's certificate"
+        "router set routeros_telegram_trust: auto (the CA the role ships for the Bot API) or certificate "
+        "with routeros_telegram_ca_file"
     )
     return None
 
@@ -173,7 +187,7 @@ def main() -> None:
     argument_spec: dict[str, Any] = {
         "token_file": {"type": "str", "required": True},
         "token": {"type": "str", "required": True, "no_log": True},
-        "trust": {"type": "str", "choices": ["builtin", "certificate"], "default": "builtin"},
+        "trust": {"type": "str", "choices": ["auto", "builtin", "certificate"], "default": "auto"},
         "ca_pem": {"type": "str"},
         "ca_name": {"type": "str", "default": "netwatch-telegram-ca"},
     }
@@ -181,7 +195,7 @@ def main() -> None:
     module = AnsibleModule(
         argument_spec=argument_spec,
         supports_check_mode=True,
-        required_if=[("trust", "certificate", ("ca_pem",))],
+        required_if=[("trust", "certificate", ("ca_pem",)), ("trust", "auto", ("ca_pem",))],
     )
     check_has_library(module)
     try:
@@ -192,12 +206,15 @@ def main() -> None:
     params = module.params
     changes: list[str] = []
     token_file = params["token_file"]
+    trust = params["trust"]
     try:
         token_file = on_disk(api, token_file)
         written = ensure_file(api, token_file, params["token"], check)
         if written:
             changes.append(written.replace("file", "token file", 1))
-        if params["trust"] == "builtin":
+        if trust == "auto":
+            trust = "builtin" if builtin_store(api) is not None else "certificate"
+        if trust == "builtin":
             trusted = ensure_builtin_trust(module, api, check)
             if trusted:
                 changes.append(trusted)
@@ -206,7 +223,12 @@ def main() -> None:
             changes += ensure_certificate(api, params["ca_pem"], params["ca_name"], directory, check)
     except (LibRouterosError, UnicodeEncodeError) as error:
         module.fail_json(msg=to_native(error))
-    result: dict[str, Any] = {"changed": bool(changes), "changes": changes, "token_file": token_file}
+    result: dict[str, Any] = {
+        "changed": bool(changes),
+        "changes": changes,
+        "token_file": token_file,
+        "trust": trust,
+    }
     if module._diff:
         result["diff"] = {"before": "", "after": "".join(f"{change}\n" for change in changes)}
     module.exit_json(**result)
