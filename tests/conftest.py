@@ -15,3 +15,12 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningLab]:
     running.start()
     yield running
     running.stop()
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[pytest.TestReport]:
+    """Each phase's report on the test item (`item.report_call`), so that a fixture can tell whether its test
+    failed and put a shared lab back in order: one failure must not fail every later test of the module."""
+    report = yield
+    setattr(item, f"report_{report.when}", report)
+    return report

@@ -65,6 +65,23 @@ def alerting(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AlertingLab]:
     lab.stop()
 
 
+@pytest.fixture(autouse=True)
+def _recover(request: pytest.FixtureRequest, alerting: AlertingLab) -> Iterator[None]:
+    """After a failed test, the lab as every test expects to find it: Telegram and the uplink working, every
+    watched host up and told, the inbox empty. Without it one failure leaves alerts in flight that fail the
+    tests after it."""
+    yield
+    report = getattr(request.node, "report_call", None)
+    if report is not None and report.failed:
+        alerting.lab.ctl("telegram", "reset")
+        alerting.lab.ctl("uplink", "1", "up")
+        for host in HOSTS:
+            alerting.host(str(host["address"]), "up")
+            alerting.host(str(host["address"]), "loss", "0")
+        wait_for(lambda: all(row.get("status") == "up" for row in alerting.netwatch().values()), 60, "all up")
+        alerting.settled()
+
+
 def _router_clock(alerting: AlertingLab) -> str:
     api = alerting.api()
     clock = next(iter(api.path("system", "clock")))
