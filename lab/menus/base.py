@@ -85,6 +85,7 @@ KINDS = (
     "prefix",
     "enum",
     "enum-list",
+    "state-list",
     "address-list",
     "port-range",
     "text",
@@ -251,6 +252,8 @@ def convert(spec: MenuSpec, argument: Argument | None, name: str, raw: str) -> s
                 if part not in allowed:
                     raise errors.no_match(name)
             return ",".join(parts)
+        if kind == "state-list":
+            return _state_list(argument, name, raw)
         if kind == "enum":
             if argument is not None and raw not in argument.values:
                 raise errors.no_match(name)
@@ -276,6 +279,17 @@ def convert(spec: MenuSpec, argument: Argument | None, name: str, raw: str) -> s
             return values.to_ipv4(raw)
         except ValueError:
             raise errors.invalid_value(name, raw) from None
+    return raw
+
+
+def _state_list(argument: Argument | None, name: str, raw: str) -> str:
+    """A firewall matcher's `[!]State; a|b|c[,State*]` (connection-state, connection-nat-state): a list of the
+    tree's values, negated as a whole by one leading `!`. The tree's own values include the placeholder word
+    (`State`), which is no value."""
+    allowed = {value for value in (argument.values if argument else ()) if not value[:1].isupper()}
+    parts = raw.removeprefix("!").split(",")
+    if any(part not in allowed for part in parts):
+        raise errors.no_match(name)
     return raw
 
 
