@@ -16,9 +16,12 @@ from __future__ import annotations
 import ipaddress
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from lab import storage
-from lab.router import Router
+
+if TYPE_CHECKING:
+    from lab.router import Router
 
 DIRECTORY = Path(__file__).resolve().parent / "data" / "scenarios"
 EMPTY = "empty"

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from lab import control
+from lab import control, scenarios
 
 
 def free_port() -> int:
@@ -124,10 +124,15 @@ class RunningLab:
         self.start()
 
 
-def new_lab(state: Path, routers: int = 1, extra_args: list[str] | None = None) -> RunningLab:
-    """A lab on a random 127.x.y.0 block, so parallel test runs and a demo lab do not collide."""
+def new_lab(
+    state: Path, routers: int = 1, extra_args: list[str] | None = None, scenario: str = ""
+) -> RunningLab:
+    """A lab on a random 127.x.y.0 block, so parallel test runs and a demo lab do not collide. `scenario`
+    (lab.scenarios.NAMES) is what its routers start with, the same as `--scenario` in `extra_args`."""
     block = f"127.{random.randint(100, 250)}.{random.randint(1, 250)}.0"
     extra = list(extra_args or [])
+    if scenario:
+        extra += ["--scenario", scenarios.check(scenario)]
     version = os.environ.get("LAB_ROS_VERSION", "")
     if version and "--ros-version" not in extra:
         # The whole suite, or a part of it, against another RouterOS version (Makefile's `versions` target).
