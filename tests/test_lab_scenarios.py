@@ -298,3 +298,11 @@ def test_a_second_dhcp_server_on_one_interface_is_refused(router: Router) -> Non
     scenarios.apply(router, "defconf")
     result = run_script(router, "/ip dhcp-server add interface=bridge", {}, "admin")
     assert result.error == "failure: already have server on this interface"
+
+
+def test_the_dhcp_server_follows_renames_of_its_pool_and_interface(router: Router) -> None:
+    scenarios.apply(router, "defconf")
+    source = "/ip pool set default-dhcp name=lan-pool; /interface bridge set bridge name=br-lan"
+    assert run_script(router, source, {}, "admin").error is None
+    [server] = router.rows("ip/dhcp-server")
+    assert (server["address-pool"], server["interface"]) == ("lan-pool", "br-lan")
