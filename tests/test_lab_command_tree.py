@@ -38,7 +38,7 @@ def _commands() -> list[tuple[tuple[str, ...], str]]:
 
 
 def _names(menu: tuple[str, ...], command: str) -> tuple[str, ...]:
-    """How a refusal may name the command: `/ip/pool/print`, and at the root `/ping` or `:ping`."""
+    """How a refusal may name the command: `/ip/arp/print`, and at the root `/ping` or `:ping`."""
     name = command_name("/".join(menu), command)
     return (name, f":{command}") if not menu else (name,)
 
