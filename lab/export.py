@@ -117,7 +117,8 @@ NOT_EXPORTED = frozenset(
 # Written only with `show-sensitive` (RouterOS 7 hides sensitive values by default).
 SENSITIVE = frozenset({"security.passphrase", "security.eap-password"})
 
-_BARE = re.compile(r"[A-Za-z0-9_.:/,*+@-]+")
+# `!` too: RouterOS writes a negated matcher bare (`in-interface-list=!LAN`, `connection-nat-state=!dstnat`).
+_BARE = re.compile(r"[A-Za-z0-9_.:/,*+@!-]+")
 
 
 def quote(value: str) -> str:

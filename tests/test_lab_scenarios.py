@@ -14,6 +14,7 @@ import pytest
 from librouteros.exceptions import TrapError
 
 from lab import scenarios
+from lab.export import export
 from lab.router import Router
 from lab.script.runner import install, run_script
 from lab.testing import RunningLab, new_lab
@@ -306,3 +307,13 @@ def test_the_dhcp_server_follows_renames_of_its_pool_and_interface(router: Route
     assert run_script(router, source, {}, "admin").error is None
     [server] = router.rows("ip/dhcp-server")
     assert (server["address-pool"], server["interface"]) == ("lan-pool", "br-lan")
+
+
+def test_a_defconf_export_imported_into_an_empty_router_reproduces_it(router: Router) -> None:
+    scenarios.apply(router, "defconf")
+    text = export(router)
+    assert "add chain=input action=drop in-interface-list=!LAN comment=" in text
+    copy = Router(index=1, address="127.0.1.1")
+    install(copy)
+    assert run_script(copy, text, {}, "admin").error is None
+    assert export(copy).splitlines()[1:] == text.splitlines()[1:]
