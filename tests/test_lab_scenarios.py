@@ -205,6 +205,10 @@ def test_ctl_scenario_resets_a_running_router(defconf_lab: RunningLab) -> None:
     empty = defconf_lab.configuration(1)
     for path in ("interface/bridge", "ip/address", "ip/firewall/filter", "ip/firewall/nat", "ip/pool"):
         assert empty[path] == [], path
+    assert HAND_MADE_TOKEN not in defconf_lab.ctl("telegram", "info")["tokens"]
+    defconf_lab.ctl("scenario", "1", "seed-paper")
+    assert defconf_lab.configuration(1)["system/identity"] == [{"name": "Koperasi-MS"}]
+    assert HAND_MADE_TOKEN in defconf_lab.ctl("telegram", "info")["tokens"]
     defconf_lab.ctl("scenario", "1", "defconf")
     api = _api(defconf_lab)
     try:
@@ -228,8 +232,8 @@ def test_seed_paper_router_carries_hand_made_alerting_with_the_token_in_clear(pa
     assert dump["system/identity"]["name"] == "Koperasi-MS"
     probes = dump["tool/netwatch"]
     assert [(p["name"], p["host"]) for p in probes] == [
-        ("server", "192.168.10.10"),
-        ("switch", "192.168.10.2"),
+        ("server", "10.10.10.10"),
+        ("switch", "192.168.88.2"),
         ("internet", "8.8.8.8"),
     ]
     assert all("comment" not in p for p in probes)
@@ -253,10 +257,10 @@ def _hand_made(lab: RunningLab, text: str) -> list[dict[str, Any]]:
 def test_a_seed_paper_probe_alerts_through_the_fake_telegram(paper_lab: RunningLab) -> None:
     # After boot every healthy host gets its up-script (ignore-initial-up defaults to no), as the paper's did.
     _wait_for(lambda: _hand_made(paper_lab, "PING SERVER UP!"))
-    paper_lab.ctl("host", "1", "192.168.10.10", "down")
+    paper_lab.ctl("host", "1", "10.10.10.10", "down")
     [alert] = _wait_for(lambda: _hand_made(paper_lab, "PING SERVER DOWN"))
     assert alert["text"].startswith("Tanggal: ")
-    paper_lab.ctl("host", "1", "192.168.10.10", "up")
+    paper_lab.ctl("host", "1", "10.10.10.10", "up")
 
 
 @pytest.fixture
