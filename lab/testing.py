@@ -17,6 +17,10 @@ from pathlib import Path
 from typing import Any
 
 from lab import control, scenarios
+from lab.menus.tool import RESULT_FIELDS
+
+# Printed properties that change with time alone, not because anything wrote to the router.
+_CHANGING_ON_ITS_OWN = frozenset({"expires-after", "next-run", "run-count", "last-started", *RESULT_FIELDS})
 
 
 def free_port() -> int:
@@ -53,15 +57,16 @@ class RunningLab:
 
     def configuration(self, index: int) -> dict[str, list[dict[str, Any]]]:
         """A router's configuration, to tell whether anything wrote to it: its dump without what changes on
-        its own (the clock, the uptime, a DHCP lease's time left) and without dynamic rows (among them the API
-        connections themselves, which /ip/service lists)."""
+        its own (the clock, the uptime, a DHCP lease's time left, Netwatch's probe results, when a schedule or
+        script ran and runs next) and without dynamic rows (among them the API connections themselves, which
+        /ip/service lists)."""
         configuration = {}
         for path, found in self.ctl("dump", str(index)).items():
             if path in ("system/clock", "system/resource"):
                 continue
             rows = [found] if isinstance(found, dict) else found
             configuration[path] = [
-                {key: value for key, value in row.items() if key != "expires-after"}
+                {key: value for key, value in row.items() if key not in _CHANGING_ON_ITS_OWN}
                 for row in rows
                 if row.get("dynamic") != "true"
             ]

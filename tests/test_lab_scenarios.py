@@ -255,12 +255,15 @@ def _hand_made(lab: RunningLab, text: str) -> list[dict[str, Any]]:
 
 
 def test_a_seed_paper_probe_alerts_through_the_fake_telegram(paper_lab: RunningLab) -> None:
+    before = paper_lab.configuration(1)
     # After boot every healthy host gets its up-script (ignore-initial-up defaults to no), as the paper's did.
     _wait_for(lambda: _hand_made(paper_lab, "PING SERVER UP!"))
     paper_lab.ctl("host", "1", "10.10.10.10", "down")
     [alert] = _wait_for(lambda: _hand_made(paper_lab, "PING SERVER DOWN"))
     assert alert["text"].startswith("Tanggal: ")
     paper_lab.ctl("host", "1", "10.10.10.10", "up")
+    # Probes and their alerts write nothing: RunningLab.configuration leaves their results out.
+    assert paper_lab.configuration(1) == before
 
 
 @pytest.fixture
