@@ -77,6 +77,7 @@ SECTIONS = (
     Section("interface/list/member"),
     Section("ip/pool"),
     Section("ip/dhcp-server"),
+    Section("ip/neighbor/discovery-settings", find_by=""),
     Section("certificate/settings", find_by=""),
     Section("ip/address"),
     Section("ip/dhcp-client"),
@@ -93,6 +94,8 @@ SECTIONS = (
     Section("system/logging"),
     Section("system/scheduler"),
     Section("system/script"),
+    Section("tool/mac-server", find_by=""),
+    Section("tool/mac-server/mac-winbox", find_by=""),
     Section("tool/netwatch"),
     Section("user/group"),
 )

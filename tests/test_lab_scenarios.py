@@ -114,6 +114,9 @@ def assert_defconf(api: Any) -> None:
     assert [(r["chain"], r["action"], r["comment"]) for r in rules] == DEFCONF_FILTER
     assert rules[-1]["connection-nat-state"] == "!dstnat"
     assert rules[4]["in-interface-list"] == "!LAN"
+    assert _rows(api, "ip", "neighbor", "discovery-settings")[0]["discover-interface-list"] == "LAN"
+    assert _rows(api, "tool", "mac-server")[0]["allowed-interface-list"] == "LAN"
+    assert _rows(api, "tool", "mac-server", "mac-winbox")[0]["allowed-interface-list"] == "LAN"
     assert _rows(api, "system", "identity")[0]["name"] == "MikroTik"
 
 
@@ -205,6 +208,8 @@ def test_ctl_scenario_resets_a_running_router(defconf_lab: RunningLab) -> None:
     empty = defconf_lab.configuration(1)
     for path in ("interface/bridge", "ip/address", "ip/firewall/filter", "ip/firewall/nat", "ip/pool"):
         assert empty[path] == [], path
+    assert empty["tool/mac-server"] == [{"allowed-interface-list": "all"}]
+    assert empty["ip/neighbor/discovery-settings"][0]["discover-interface-list"] == "!dynamic"
     assert HAND_MADE_TOKEN not in defconf_lab.ctl("telegram", "info")["tokens"]
     defconf_lab.ctl("scenario", "1", "seed-paper")
     assert defconf_lab.configuration(1)["system/identity"] == [{"name": "Koperasi-MS"}]
@@ -293,6 +298,18 @@ def test_an_unknown_scenario_is_refused_naming_the_known_ones(router: Router) ->
         ("/ip dhcp-server add interface=ether2 address-pool=nope", "input does not match any value of"),
         ("/ip dhcp-server add interface=nope", "input does not match any value of interface"),
         ("/ip dhcp-server network add address=192.168.88.0/33", "invalid value for argument address"),
+        (
+            "/ip neighbor discovery-settings set discover-interface-list=!nope",
+            "input does not match any value of discover-interface-list",
+        ),
+        (
+            "/ip neighbor discovery-settings set protocol=cdp,Protocol",
+            "input does not match any value of protocol",
+        ),
+        (
+            "/tool mac-server set allowed-interface-list=!LAN",
+            "input does not match any value of allowed-interface",
+        ),
     ],
 )
 def test_the_menus_defconf_needs_refuse_what_a_router_refuses(

@@ -246,7 +246,7 @@ def convert(spec: MenuSpec, argument: Argument | None, name: str, raw: str) -> s
         if kind == "prefix":
             return values.to_prefix(raw)
         if kind == "enum-list":
-            allowed = set(argument.values) if argument else set()
+            allowed = _listed_values(argument)
             parts = [part for part in raw.split(",") if part]
             for part in parts:
                 if part not in allowed:
@@ -282,13 +282,17 @@ def convert(spec: MenuSpec, argument: Argument | None, name: str, raw: str) -> s
     return raw
 
 
+def _listed_values(argument: Argument | None) -> set[str]:
+    """The values a list argument takes. The tree lists a type's placeholder word among them (`State` in
+    `a|b|c[,State*]`, `Protocol`), which is no value: every value RouterOS lists there is lower case."""
+    return {value for value in (argument.values if argument else ()) if not value[:1].isupper()}
+
+
 def _state_list(argument: Argument | None, name: str, raw: str) -> str:
     """A firewall matcher's `[!]State; a|b|c[,State*]` (connection-state, connection-nat-state): a list of the
-    tree's values, negated as a whole by one leading `!`. The tree's own values include the placeholder word
-    (`State`), which is no value."""
-    allowed = {value for value in (argument.values if argument else ()) if not value[:1].isupper()}
+    tree's values, negated as a whole by one leading `!`."""
     parts = raw.removeprefix("!").split(",")
-    if any(part not in allowed for part in parts):
+    if any(part not in _listed_values(argument) for part in parts):
         raise errors.no_match(name)
     return raw
 

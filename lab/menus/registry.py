@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
-from lab.menus import certificates, dhcp_server, environment, fetch, interface, ip, system, tool, user
+from lab.menus import (
+    certificates,
+    dhcp_server,
+    environment,
+    fetch,
+    interface,
+    ip,
+    neighbor,
+    system,
+    tool,
+    user,
+)
 from lab.menus.base import MenuSpec
 
 SPECS: dict[str, MenuSpec] = {
     spec.path: spec
-    for module in (interface, ip, dhcp_server, system, environment, certificates, tool, fetch, user)
+    for module in (interface, ip, dhcp_server, neighbor, system, environment, certificates, tool, fetch, user)
     for spec in module.SPECS
 }
 

@@ -1,9 +1,8 @@
 # RouterOS's factory default configuration ("defconf") of a SOHO board in router mode with five ethernet
 # ports (hEX RB750Gr3): ether1 is the WAN port with a DHCP client, ether2-ether5 are ports of the LAN bridge.
 # The commands and comment texts are those of the board's `/system default-configuration print` (RouterOS 7);
-# its IPv6 firewall, neighbor discovery and MAC-server settings are left out because the lab has no such
-# menus (lab/README.md, "Scenarios"). Run by the lab's script engine as the factory user, so every command is
-# checked as the router checks it.
+# its IPv6 firewall is left out because the lab has no IPv6 menus (lab/README.md, "Scenarios"). Run by the
+# lab's script engine as the factory user, so every command is checked as the router checks it.
 /interface list add name=WAN comment="defconf"
 /interface list add name=LAN comment="defconf"
 /interface bridge add name=bridge disabled=no auto-mac=yes protocol-mode=rstp comment=defconf
@@ -33,3 +32,6 @@
 /ip firewall filter add chain=forward action=accept connection-state=established,related,untracked comment="defconf: accept established,related, untracked"
 /ip firewall filter add chain=forward action=drop connection-state=invalid comment="defconf: drop invalid"
 /ip firewall filter add chain=forward action=drop connection-state=new connection-nat-state=!dstnat in-interface-list=WAN comment="defconf: drop all from WAN not DSTNATed"
+/ip neighbor discovery-settings set discover-interface-list=LAN
+/tool mac-server set allowed-interface-list=LAN
+/tool mac-server mac-winbox set allowed-interface-list=LAN
