@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
-from lab import control, schema, storage
+from lab import control, scenarios, schema, storage
 from lab.server import API_PORT, API_SSL_PORT, CONTROL_PORT, SSH_PORT, Lab, LabConfig
 from lab.telegram import config as telegram
 
@@ -69,6 +69,13 @@ def _parser() -> argparse.ArgumentParser:
         default="",
         help="the routers' board: flat (every file survives a reboot) or ram-root (only flash/ does); "
         "by default each keeps the board its saved state names, flat for a new one",
+    )
+    serve.add_argument(
+        "--scenario",
+        choices=scenarios.NAMES,
+        default=scenarios.EMPTY,
+        help="what a router without saved state starts with: empty (the bare factory state, the default), "
+        "defconf (RouterOS's factory default configuration) or seed-paper (hand-made Netwatch alerting)",
     )
     serve.add_argument("--telegram-host", default=telegram.DEFAULT_HOST, help="fake Telegram Bot API address")
     serve.add_argument("--telegram-port", type=int, default=telegram.DEFAULT_PORT)
@@ -140,6 +147,7 @@ def main(argv: list[str] | None = None) -> int:
             password=arguments.password,
             version=arguments.ros_version,
             board=arguments.board,
+            scenario=arguments.scenario,
             telegram=telegram.TelegramConfig(
                 host=arguments.telegram_host,
                 port=arguments.telegram_port,

@@ -97,6 +97,11 @@ LAYOUTS: dict[str, Layout] = {
         _flags("X disabled, I invalid", "D dynamic"),
         ("interface", "use-peer-dns", "add-default-route", "status", "address"),
     ),
+    "ip/pool": Layout((), ("name", "ranges")),
+    "ip/dhcp-server": Layout(
+        _flags("X disabled, I invalid", "D dynamic"), ("name", "interface", "address-pool", "lease-time")
+    ),
+    "ip/dhcp-server/network": Layout(_flags("D dynamic"), ("address", "gateway", "dns-server")),
     "ip/dns/static": Layout(_flags("X disabled", "D dynamic"), ("name", "regexp", "type", "address", "ttl")),
     "ip/route": Layout(
         _flags("D dynamic", "X disabled, I inactive, A active", "c connect, s static, d dhcp"),

@@ -75,9 +75,13 @@ SECTIONS = (
     Section("interface/list"),
     Section("interface/bridge/port"),
     Section("interface/list/member"),
+    Section("ip/pool"),
+    Section("ip/dhcp-server"),
+    Section("ip/neighbor/discovery-settings", find_by=""),
     Section("certificate/settings", find_by=""),
     Section("ip/address"),
     Section("ip/dhcp-client"),
+    Section("ip/dhcp-server/network"),
     Section("ip/dns", find_by=""),
     Section("ip/dns/static"),
     Section("ip/firewall/address-list"),
@@ -90,6 +94,8 @@ SECTIONS = (
     Section("system/logging"),
     Section("system/scheduler"),
     Section("system/script"),
+    Section("tool/mac-server", find_by=""),
+    Section("tool/mac-server/mac-winbox", find_by=""),
     Section("tool/netwatch"),
     Section("user/group"),
 )
@@ -114,7 +120,8 @@ NOT_EXPORTED = frozenset(
 # Written only with `show-sensitive` (RouterOS 7 hides sensitive values by default).
 SENSITIVE = frozenset({"security.passphrase", "security.eap-password"})
 
-_BARE = re.compile(r"[A-Za-z0-9_.:/,*+@-]+")
+# `!` too: RouterOS writes a negated matcher bare (`in-interface-list=!LAN`, `connection-nat-state=!dstnat`).
+_BARE = re.compile(r"[A-Za-z0-9_.:/,*+@!-]+")
 
 
 def quote(value: str) -> str:

@@ -14,7 +14,9 @@ from pathlib import Path
 from lab import (  # noqa: F401 - control_* register their ctl verbs on import
     control_fetch,
     control_network,
+    control_scenario,
     control_storage,
+    scenarios,
     tls,
 )
 from lab.api import Session
@@ -58,6 +60,8 @@ class LabConfig:
     version: str = "7.21.4"
     # lab.storage.BOARDS, or empty: each router keeps the board its saved state names.
     board: str = ""
+    # lab.scenarios.NAMES: what a router without saved state starts with (`empty`: the bare factory state).
+    scenario: str = scenarios.EMPTY
     telegram: TelegramConfig = field(default_factory=TelegramConfig)
 
 
@@ -91,18 +95,22 @@ class Lab:
         _ = self.network.ca
         self.network.serve_telegram_at(self.config.telegram.host, self.config.telegram.port)
         for index in range(1, self.config.routers + 1):
+            state_path = self.config.state_dir / f"router{index}.json"
+            fresh = not state_path.exists()
             router = Router(
                 index=index,
                 address=router_address(self.config.base_address, index),
                 version=self.config.version,
                 board=self.config.board,
-                state_path=self.config.state_dir / f"router{index}.json",
+                state_path=state_path,
                 admin_user=self.config.user,
                 admin_password=self.config.password,
                 network=self.network,
             )
             router.on_reboot.append(self._drop_sessions)
             script_runner.install(router)
+            if fresh and self.config.scenario != scenarios.EMPTY:
+                scenarios.apply(router, self.config.scenario)
             self.routers.append(router)
             self.sessions[index] = set()
 
@@ -225,6 +233,8 @@ class Lab:
                 control.handle, self.config.control_host, self.config.control_port, reuse_address=True
             )
         )
+        known = self.config.telegram.tokens
+        known += [token for token in scenarios.bot_tokens(self.config.scenario) if token not in known]
         self.telegram = TelegramServer(self.config.telegram)
         await self.telegram.start()
 

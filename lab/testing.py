@@ -16,7 +16,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from lab import control
+from lab import control, scenarios
+from lab.menus.tool import RESULT_FIELDS
+
+# Printed properties that change with time alone, not because anything wrote to the router.
+_CHANGING_ON_ITS_OWN = frozenset({"expires-after", "next-run", "run-count", "last-started", *RESULT_FIELDS})
 
 
 def free_port() -> int:
@@ -53,15 +57,16 @@ class RunningLab:
 
     def configuration(self, index: int) -> dict[str, list[dict[str, Any]]]:
         """A router's configuration, to tell whether anything wrote to it: its dump without what changes on
-        its own (the clock, the uptime, a DHCP lease's time left) and without dynamic rows (among them the API
-        connections themselves, which /ip/service lists)."""
+        its own (the clock, the uptime, a DHCP lease's time left, Netwatch's probe results, when a schedule or
+        script ran and runs next) and without dynamic rows (among them the API connections themselves, which
+        /ip/service lists)."""
         configuration = {}
         for path, found in self.ctl("dump", str(index)).items():
             if path in ("system/clock", "system/resource"):
                 continue
             rows = [found] if isinstance(found, dict) else found
             configuration[path] = [
-                {key: value for key, value in row.items() if key != "expires-after"}
+                {key: value for key, value in row.items() if key not in _CHANGING_ON_ITS_OWN}
                 for row in rows
                 if row.get("dynamic") != "true"
             ]
@@ -124,10 +129,15 @@ class RunningLab:
         self.start()
 
 
-def new_lab(state: Path, routers: int = 1, extra_args: list[str] | None = None) -> RunningLab:
-    """A lab on a random 127.x.y.0 block, so parallel test runs and a demo lab do not collide."""
+def new_lab(
+    state: Path, routers: int = 1, extra_args: list[str] | None = None, scenario: str = ""
+) -> RunningLab:
+    """A lab on a random 127.x.y.0 block, so parallel test runs and a demo lab do not collide. `scenario`
+    (lab.scenarios.NAMES) is what its routers start with, the same as `--scenario` in `extra_args`."""
     block = f"127.{random.randint(100, 250)}.{random.randint(1, 250)}.0"
     extra = list(extra_args or [])
+    if scenario:
+        extra += ["--scenario", scenarios.check(scenario)]
     version = os.environ.get("LAB_ROS_VERSION", "")
     if version and "--ros-version" not in extra:
         # The whole suite, or a part of it, against another RouterOS version (Makefile's `versions` target).

@@ -38,7 +38,7 @@ def _commands() -> list[tuple[tuple[str, ...], str]]:
 
 
 def _names(menu: tuple[str, ...], command: str) -> tuple[str, ...]:
-    """How a refusal may name the command: `/ip/pool/print`, and at the root `/ping` or `:ping`."""
+    """How a refusal may name the command: `/ip/arp/print`, and at the root `/ping` or `:ping`."""
     name = command_name("/".join(menu), command)
     return (name, f":{command}") if not menu else (name,)
 
@@ -141,8 +141,8 @@ def test_every_custom_command_with_arguments_says_which_it_implements() -> None:
 @pytest.mark.parametrize(
     ("source", "error"),
     [
-        ("/ip pool print", "/ip/pool/print: not supported in the lab"),
-        ("/ip pool find", "/ip/pool/find: not supported in the lab"),
+        ("/ip arp print", "/ip/arp/print: not supported in the lab"),
+        ("/ip arp find", "/ip/arp/find: not supported in the lab"),
         ("/interface ethernet monitor ether1", "/interface/ethernet/monitor: not supported in the lab"),
         ("/ip address print follow", "/ip/address/print follow: not supported in the lab"),
         ("/ip address edit 0 address", "/ip/address/edit: not supported in the lab"),

@@ -50,6 +50,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "lab.netwatch",
             "lab.scheduler",
             "lab.ticker",
+            "lab.scenarios",
         ),
     ),
     (
@@ -65,6 +66,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "lab.control_network",
             "lab.control_storage",
             "lab.control_fetch",
+            "lab.control_scenario",
             "lab.server",
             "lab.testing",
             "lab.__main__",

@@ -104,4 +104,4 @@ def test_unknown_item_is_no_such_item(api):
 
 def test_not_emulated_menu_fails_loudly(api):
     with pytest.raises(TrapError, match="not supported in the lab"):
-        list(api.path("ip", "pool"))
+        list(api.path("ip", "arp"))

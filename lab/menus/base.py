@@ -85,6 +85,7 @@ KINDS = (
     "prefix",
     "enum",
     "enum-list",
+    "state-list",
     "address-list",
     "port-range",
     "text",
@@ -245,12 +246,14 @@ def convert(spec: MenuSpec, argument: Argument | None, name: str, raw: str) -> s
         if kind == "prefix":
             return values.to_prefix(raw)
         if kind == "enum-list":
-            allowed = set(argument.values) if argument else set()
+            allowed = _listed_values(argument)
             parts = [part for part in raw.split(",") if part]
             for part in parts:
                 if part not in allowed:
                     raise errors.no_match(name)
             return ",".join(parts)
+        if kind == "state-list":
+            return _state_list(argument, name, raw)
         if kind == "enum":
             if argument is not None and raw not in argument.values:
                 raise errors.no_match(name)
@@ -276,6 +279,21 @@ def convert(spec: MenuSpec, argument: Argument | None, name: str, raw: str) -> s
             return values.to_ipv4(raw)
         except ValueError:
             raise errors.invalid_value(name, raw) from None
+    return raw
+
+
+def _listed_values(argument: Argument | None) -> set[str]:
+    """The values a list argument takes. The tree lists a type's placeholder word among them (`State` in
+    `a|b|c[,State*]`, `Protocol`), which is no value: every value RouterOS lists there is lower case."""
+    return {value for value in (argument.values if argument else ()) if not value[:1].isupper()}
+
+
+def _state_list(argument: Argument | None, name: str, raw: str) -> str:
+    """A firewall matcher's `[!]State; a|b|c[,State*]` (connection-state, connection-nat-state): a list of the
+    tree's values, negated as a whole by one leading `!`."""
+    parts = raw.removeprefix("!").split(",")
+    if any(part not in _listed_values(argument) for part in parts):
+        raise errors.no_match(name)
     return raw
 
 

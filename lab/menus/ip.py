@@ -291,7 +291,12 @@ def _check_rule_refs(router: RouterView, props: Props) -> None:
 
 
 # `action` is a closed list by lab.schema.GAPS.
-_RULE_KINDS = {"log": "bool", "address-list-timeout": "duration"}
+_RULE_KINDS = {
+    "log": "bool",
+    "address-list-timeout": "duration",
+    "connection-state": "state-list",
+    "connection-nat-state": "state-list",
+}
 
 NAT = MenuSpec(
     path="ip/firewall/nat",

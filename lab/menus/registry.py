@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
-from lab.menus import certificates, environment, fetch, interface, ip, system, tool, user
+from lab.menus import (
+    certificates,
+    dhcp_server,
+    environment,
+    fetch,
+    interface,
+    ip,
+    neighbor,
+    system,
+    tool,
+    user,
+)
 from lab.menus.base import MenuSpec
 
 SPECS: dict[str, MenuSpec] = {
     spec.path: spec
-    for module in (interface, ip, system, environment, certificates, tool, fetch, user)
+    for module in (interface, ip, dhcp_server, neighbor, system, environment, certificates, tool, fetch, user)
     for spec in module.SPECS
 }
 
@@ -17,10 +28,11 @@ REFERENCE_MENUS = {
     "interface-list": "interface/list",
     "user-group": "user/group",
     "certificate": "certificate",
+    "ip-pool": "ip/pool",
 }
 
 # Names a reference accepts although no item carries them.
-BUILTIN_NAMES: dict[str, set[str]] = {"certificate": {"none"}}
+BUILTIN_NAMES: dict[str, set[str]] = {"certificate": {"none"}, "ip-pool": {"none", "static-only"}}
 
 
 def kind_of(spec: MenuSpec) -> str | None:

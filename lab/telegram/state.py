@@ -165,6 +165,10 @@ class TelegramState:
         self.chats = {chat.id: chat for chat in self.config.chats}
         self.flood = FloodControl(self.config.limits)
 
+    def add_bot(self, token: str) -> None:
+        """Know one more bot (a lab scenario's hand-made one), keeping the ones known."""
+        self.bots.setdefault(token, Bot(token))
+
     def add_message(self, message: Message) -> None:
         self.messages.append(message)
 
