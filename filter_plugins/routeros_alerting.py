@@ -212,11 +212,22 @@ def _check_probe_value(problems: Any, path: str, key: str, value: Any) -> None:
         problems.add(path, value, "an HTTP status or range such as 200 or 200-299")
 
 
+# Durations that RouterOS reads as microseconds when they have no unit.
+_MICROSECONDS = frozenset({"thr-tcp-conn-time"})
+
+
 def _check_duration(problems: Any, path: str, key: str, value: Any) -> None:
     """A duration, within the range the router's /tool netwatch takes for `key` when its tree gives one."""
     given = seconds(value)
     bounds = NETWATCH_RANGES.get(key, {}).get("range")
-    if given is None:
+    if key in _MICROSECONDS and re.fullmatch(r"\d+", str(value).strip()):
+        # The manual: a bare number here is microseconds; elsewhere the toolkit reads it as seconds.
+        problems.add(
+            path,
+            value,
+            f"a duration with its unit, such as 500ms or 1s (RouterOS reads a bare {key} as microseconds)",
+        )
+    elif given is None:
         problems.add(path, value, "a duration such as 1s, 500ms, 1m30s or 00:00:10")
     elif bounds is not None:
         low, high = bounds

@@ -86,6 +86,17 @@ def test_per_host_settings_are_held_to_the_same_ranges() -> None:
     )
 
 
+def test_a_tcp_threshold_without_its_unit_is_refused() -> None:
+    """The manual: thr-tcp-conn-time without a unit is microseconds, where the toolkit reads a bare number as
+    seconds elsewhere: `500` would be 500 s to the controller, 0.5 ms to the router. So a unit is needed."""
+    message = _refused_by_the_controller("thr-tcp-conn-time", "500")
+    assert (
+        "routeros_netwatch_probe.thr-tcp-conn-time: '500' is not valid; expected a duration with its unit"
+        in (message)
+    )
+    assert "reads a bare thr-tcp-conn-time as microseconds" in message
+
+
 @pytest.mark.parametrize("key", PASSED)
 def test_the_controller_takes_both_ends_of_a_range(key: str) -> None:
     for value in RANGES[key]:
