@@ -429,7 +429,7 @@ TOKEN_SHAPE = re.compile(r"[0-9]{8,10}:[A-Za-z0-9_-]{35}")
 _CHANNEL = re.compile(r"@[A-Za-z][A-Za-z0-9_]{4,31}")
 _API_URL = re.compile(r"https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?")
 LANGUAGES = ("id", "en")
-# How the router trusts the Bot API's CA: auto (the built-in store from RouterOS 7.19, else a CA certificate).
+# How the router trusts the Bot API's CA: auto (the built-in store from RouterOS 7.21, else a CA certificate).
 TRUST = ("auto", "builtin", "certificate")
 # Each message part and the placeholders it may use (the send script fills them in).
 TEXT_PLACEHOLDERS = {

@@ -190,10 +190,10 @@ def _trust(alerting: AlertingLab) -> tuple[list[str], str]:
 
 
 def test_the_bot_api_is_trusted_as_the_release_allows_with_default_settings(router):
-    """roles/routeros_telegram, trust auto: the built-in store from 7.19 on, the Bot API's real root (shipped
+    """roles/routeros_telegram, trust auto: the built-in store from 7.21 on, the Bot API's real root (shipped
     with the role) imported before; the lab's Bot API answers only a router that trusts one of them."""
     trusted, store = _trust(router)
-    if router.lab.extra_args[router.lab.extra_args.index("--ros-version") + 1] < "7.19":
+    if router.lab.extra_args[router.lab.extra_args.index("--ros-version") + 1] < "7.21":
         assert trusted == [REAL_ROOT_SHA256] and store == "(none)"
     else:
         assert trusted == [] and "fetch" in store.split(",")

@@ -31,8 +31,9 @@ description:
   - Writes O(token) into the router file O(token_file) (created if missing, rewritten only if different).
     On a board whose root is a RAM disk (its /file list has an entry named C(flash)), the file goes under
     C(flash/), where the notifier's scripts look for it too, unless O(token_file) already starts there.
-  - With O(trust=auto), trusts the built-in store where the router has one (RouterOS 7.19 and later), else
-    imports O(ca_pem) as for O(trust=certificate).
+  - With O(trust=auto), trusts the built-in store where the router has C(builtin-trust-store) (RouterOS 7.21
+    and later), else imports O(ca_pem) as for O(trust=certificate). 7.19 and 7.20 name a store
+    C(builtin-trust-anchors) whose values no source documents, so auto does not rely on it there.
   - With O(trust=builtin), makes fetch trust RouterOS's built-in CA store (C(builtin-trust-store) includes
     C(fetch) on 7.21+, C(builtin-trust-anchors=trusted) on 7.19 and 7.20).
   - With O(trust=certificate), imports O(ca_pem) as a trusted certificate named O(ca_name), replacing an
@@ -128,14 +129,15 @@ def ensure_file(api: Any, name: str, contents: str, check: bool) -> str | None:
 
 
 def builtin_store(api: Any) -> dict[str, Any] | None:
-    """The router's certificate settings when it has a built-in CA store (7.19 and later), else None."""
+    """The router's certificate settings when it has a built-in CA store that names who uses it (7.21 and
+    later), else None."""
     row = next(iter(api.path("certificate", "settings")), {})
-    return row if "builtin-trust-store" in row or "builtin-trust-anchors" in row else None
+    return row if "builtin-trust-store" in row else None
 
 
 def ensure_builtin_trust(module: AnsibleModule, api: Any, check: bool) -> str | None:
     settings = api.path("certificate", "settings")
-    row = builtin_store(api) or {}
+    row = next(iter(settings), {})
     if "builtin-trust-store" in row:
         store = [part for part in str(row["builtin-trust-store"]).split(",") if part]
         if "fetch" in store or "all" in store:
