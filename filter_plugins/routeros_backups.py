@@ -1,6 +1,6 @@
-"""Which backup `playbooks/restore.yml` restores, on the controller, before any connection: the one the operator
-names, or the router's newest that a restore did not take (a restore backs the router up first, and restoring
-that backup would undo the restore)."""
+"""Which backup `playbooks/restore.yml` restores, on the controller, before any connection: the one the
+operator names, or the router's newest that a restore did not take (a restore backs the router up first, and
+restoring that backup would undo the restore)."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from typing import Any
 
 from ansible.errors import AnsibleFilterError
 
-# As roles/routeros_apply/action_plugins/_routeros_backup.py writes them: a folder named by its UTC time to the
-# microsecond, holding backup.yml, and restoring.txt when a restore took it.
+# As roles/routeros_apply/action_plugins/_routeros_backup.py writes them: a folder named by its UTC time to
+# the microsecond, holding backup.yml, and restoring.txt when a restore took it.
 _FOLDER = re.compile(r"\d{8}T\d{6}\.\d{6}Z")
 DOCUMENT = "backup.yml"
 TAKEN_BY_RESTORE = "restoring.txt"
@@ -60,7 +60,8 @@ def backup_items(document: Any, source: str) -> list[dict[str, Any]]:
             or not all(isinstance(entry, dict) for entry in item["data"])
         ):
             raise AnsibleFilterError(
-                f"{source}[{index}]: {item!r} is not valid; expected {{path: <a RouterOS path>, data: [entries]}}"
+                f"{source}[{index}]: {item!r} is not valid; expected "
+                "{path: <a RouterOS path>, data: [entries]}"
             )
     return document
 

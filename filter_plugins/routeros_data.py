@@ -314,15 +314,6 @@ def guard_services(desired: list[dict[str, Any]], tls: Any, allowed: Any) -> lis
     return desired
 
 
-def backup_document(read: dict[str, list[dict[str, Any]]]) -> list[dict[str, Any]]:
-    """routeros_read_paths' answer (path: api_info's entries) as `{path, data}` items, in the order read,
-    that api_modify can take back to restore."""
-    return [
-        {"path": path, "data": [{k: v for k, v in entry.items() if k != ".id"} for entry in entries]}
-        for path, entries in read.items()
-    ]
-
-
 class FilterModule:
     def filters(self) -> dict[str, Callable[..., Any]]:
         return {
@@ -341,5 +332,4 @@ class FilterModule:
             "routeros_service_data": service_data,
             "routeros_guard_addresses": guard_addresses,
             "routeros_guard_services": guard_services,
-            "routeros_backup_document": backup_document,
         }

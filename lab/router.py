@@ -282,7 +282,7 @@ class Router:
                 raise errors.unknown_parameter(name)
             value = convert(spec, argument, name, raw)
             if name == "comment" and value == "":
-                # An empty comment is no comment: a router's print then lists none (lab/README.md, "Comments").
+                # An empty comment is no comment: a router's print lists none (lab/README.md, "Comments").
                 unset.append(name)
                 continue
             kind = spec.refs.get(name)

@@ -267,14 +267,3 @@ def test_the_api_service_the_play_uses_cannot_be_disabled_without_opting_in():
     )
     assert data.guard_services(services, True, False) is services
     assert data.guard_services(services, False, True) is services
-
-
-def test_backup_document_drops_ids_and_keeps_paths():
-    read = {
-        "system identity": [{".id": "*0", "name": "MikroTik"}],
-        "ip address": [{".id": "*1", "address": "10.0.0.1/24", "interface": "wlan1"}],
-    }
-    assert data.backup_document(read) == [
-        {"path": "system identity", "data": [{"name": "MikroTik"}]},
-        {"path": "ip address", "data": [{"address": "10.0.0.1/24", "interface": "wlan1"}]},
-    ]

@@ -406,7 +406,15 @@ class ActionModule(ActionBase):
         inputs = _sibling("_routeros_inputs")
         plan: list[dict[str, Any]] = _plain(inputs.plan(self._templar, task_vars or {}, roles))
         for index, entry in enumerate(plan):
-            unknown = set(entry) - {"path", "data", "keep_address", "keep_service", "existing", "restore", *OPTIONS}
+            unknown = set(entry) - {
+                "path",
+                "data",
+                "keep_address",
+                "keep_service",
+                "existing",
+                "restore",
+                *OPTIONS,
+            }
             if "path" not in entry or unknown:
                 raise AnsibleActionFail(
                     f"plan[{index}]: needs a path and api_modify's options, not {sorted(unknown)}"

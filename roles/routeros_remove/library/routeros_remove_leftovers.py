@@ -25,9 +25,9 @@ DOCUMENTATION = r"""
 module: routeros_remove_leftovers
 short_description: Remove the toolkit's files and certificates from a RouterOS router
 description:
-  - Removes every file named O(prefix) or under O(prefix)/, also under C(flash/), and the certificates named in
-    O(certificates). With O(unbind_api_ssl), first sets C(/ip service api-ssl certificate=none) when api-ssl uses
-    one of them, since RouterOS refuses to remove a certificate in use.
+  - Removes every file named O(prefix) or under O(prefix)/, also under C(flash/), and the certificates
+    named in O(certificates). With O(unbind_api_ssl), first sets C(/ip service api-ssl certificate=none)
+    when api-ssl uses one of them, since RouterOS refuses to remove a certificate in use.
 version_added: "1.0.0"
 author: netwatch-telegram-lab
 options:
@@ -86,7 +86,9 @@ def main() -> None:
     check_has_library(module)
     params = module.params
     if not params["prefix"].strip("/"):
-        module.fail_json(msg=f"prefix: {params['prefix']!r} is not valid; expected a folder name, not the root")
+        module.fail_json(
+            msg=f"prefix: {params['prefix']!r} is not valid; expected a folder name, not the root"
+        )
     try:
         api = connect(params["connection"])
     except ConnectionError as error:
@@ -96,7 +98,11 @@ def main() -> None:
         files = api.path("file")
         # Deepest first: a folder goes after what it holds.
         doomed = sorted(
-            (row for row in files.select(".id", "name") if owned_file(str(row.get("name", "")), params["prefix"])),
+            (
+                row
+                for row in files.select(".id", "name")
+                if owned_file(str(row.get("name", "")), params["prefix"])
+            ),
             key=lambda row: -str(row["name"]).count("/"),
         )
         for row in doomed:
@@ -118,7 +124,9 @@ def main() -> None:
                 certificates.remove(row[".id"])
             removed.append(f"certificate {row['name']}")
     except (LibRouterosError, UnicodeEncodeError) as error:
-        module.fail_json(msg=f"{to_native(error)} (removed before this failure: {', '.join(removed) or 'nothing'})")
+        module.fail_json(
+            msg=f"{to_native(error)} (removed before this failure: {', '.join(removed) or 'nothing'})"
+        )
     result: dict[str, Any] = {"changed": bool(removed), "removed": removed}
     if module._diff:
         result["diff"] = {"before": "".join(f"{line}\n" for line in removed), "after": ""}
