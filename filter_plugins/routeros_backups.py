@@ -1,6 +1,6 @@
 """Which backup `playbooks/restore.yml` restores, on the controller, before any connection: the one the
 operator names, or the router's newest that a restore did not take (a restore backs the router up first, and
-restoring that backup would undo the restore)."""
+restoring that backup would undo the restore) and that holds no users (a first contact's)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import yaml
 from ansible.errors import AnsibleFilterError
 
 # As roles/routeros_apply/action_plugins/_routeros_backup.py writes them: a folder named by its UTC time to
@@ -16,6 +17,14 @@ from ansible.errors import AnsibleFilterError
 _FOLDER = re.compile(r"\d{8}T\d{6}\.\d{6}Z")
 DOCUMENT = "backup.yml"
 TAKEN_BY_RESTORE = "restoring.txt"
+# Users are managed as the bootstrap user (playbooks/users.yml); restore.yml logs in as the toolkit's own
+# user, which may not manage them, and restoring users from before a first contact would remove that user.
+NOT_RESTORED = ("user", "user group")
+
+
+def _holds_users(document: Path) -> bool:
+    items = yaml.safe_load(document.read_text()) or []
+    return any(isinstance(item, dict) and item.get("path") in NOT_RESTORED for item in items)
 
 
 def backup_file(restore_from: str, directory: str, host: str) -> str:
@@ -27,12 +36,16 @@ def backup_file(restore_from: str, directory: str, host: str) -> str:
         ours = sorted(
             p
             for p in (folder.iterdir() if folder.is_dir() else [])
-            if _FOLDER.fullmatch(p.name) and (p / DOCUMENT).is_file() and not (p / TAKEN_BY_RESTORE).exists()
+            if _FOLDER.fullmatch(p.name)
+            and (p / DOCUMENT).is_file()
+            and not (p / TAKEN_BY_RESTORE).exists()
+            and not _holds_users(p / DOCUMENT)
         )
         if not ours:
             raise AnsibleFilterError(
-                f"restore_from: empty, and {folder} holds no backup of {host} (a folder named by its UTC "
-                "time with a backup.yml); expected a backup folder or backup.yml to name"
+                f"restore_from: empty, and {folder} holds no backup of {host} that restore.yml restores "
+                "(a folder named by its UTC time with a backup.yml, taken by no restore, of no users); "
+                "expected a backup folder or backup.yml to name"
             )
         return str((ours[-1] / DOCUMENT).resolve())
     named = Path(str(restore_from))
@@ -62,6 +75,11 @@ def backup_items(document: Any, source: str) -> list[dict[str, Any]]:
             raise AnsibleFilterError(
                 f"{source}[{index}]: {item!r} is not valid; expected "
                 "{path: <a RouterOS path>, data: [entries]}"
+            )
+        if item["path"] in NOT_RESTORED:
+            raise AnsibleFilterError(
+                f"{source}[{index}].path: {item['path']!r} is not restored by restore.yml (users are managed "
+                "as the bootstrap user: playbooks/users.yml); expected a backup of the baseline or alerting"
             )
     return document
 

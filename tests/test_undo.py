@@ -198,6 +198,13 @@ def test_remove_leaves_nothing_of_the_toolkit_and_every_hand_made_entry_as_it_wa
         }
 
     kept = hand_made()
+    untouched = lab1.configuration(1)
+    check = play(inventory, "playbooks/remove.yml", "--check", "--diff")
+    assert check["rc"] == 0 and changed(check) >= 1, check["stats"]
+    (would,) = results(check, "Report what was removed")
+    assert "would remove" in would["msg"] and "tool netwatch" in would["msg"] and "bot-token" in would["msg"]
+    assert lab1.configuration(1) == untouched
+
     removed = play(inventory, "playbooks/remove.yml")
     assert removed["rc"] == 0 and changed(removed) >= 1, removed["stats"]
     # Only the toolkit's own user and group stay, so that it can still reach the router.
