@@ -198,12 +198,15 @@ def test_remove_leaves_nothing_of_the_toolkit_and_every_hand_made_entry_as_it_wa
         }
 
     kept = hand_made()
-    untouched = lab1.configuration(1)
+    # Probes and the notifier keep running (their counters and queue change): what check mode could have
+    # removed is compared, not the whole configuration.
+    present = owned(lab1)
     check = play(inventory, "playbooks/remove.yml", "--check", "--diff")
     assert check["rc"] == 0 and changed(check) >= 1, check["stats"]
     (would,) = results(check, "Report what was removed")
     assert "would remove" in would["msg"] and "tool netwatch" in would["msg"] and "bot-token" in would["msg"]
-    assert lab1.configuration(1) == untouched
+    assert owned(lab1) == present
+    assert any(r["name"].endswith("netwatch-telegram/bot-token") for r in rows(lab1, "file"))
 
     removed = play(inventory, "playbooks/remove.yml")
     assert removed["rc"] == 0 and changed(removed) >= 1, removed["stats"]
