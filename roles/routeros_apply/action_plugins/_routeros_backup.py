@@ -1,6 +1,7 @@
-"""The backup routeros_apply takes before its first write: the managed paths as read (api_modify's `{path,
-data}` input, so it can be fed back), and `/export terse` over SSH (paramiko), in a new private directory per
-run; retention deletes only older backups this toolkit wrote, inside the router's own folder."""
+"""The backup routeros_apply takes before its first write: the managed paths as read (`{path, data}`, data as
+community.routeros api_info returns it, unset values included, which a restore makes the path exactly), and
+`/export terse` over SSH (paramiko), in a new private directory per run; retention deletes only older backups
+this toolkit wrote, inside the router's own folder. Also here: how a backed-up path is restored."""
 
 from __future__ import annotations
 
