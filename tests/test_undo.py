@@ -2,7 +2,8 @@
 rule and then fails, `playbooks/restore.yml` puts every path the backup holds back exactly as
 community.routeros api_info read it before that run (a value unset then is unset again), shows the same with
 --check --diff without changing anything, and reruns changed=0; `playbooks/remove.yml` leaves nothing the
-toolkit added and every hand-made entry as it was, and reruns changed=0.
+toolkit added and every hand-made entry as it was, and reruns changed=0. And an inventory without DNS
+variables leaves the router's DNS settings alone.
 
 The tests share one lab and run in file order, each starting from the state the previous one left.
 """
@@ -223,3 +224,19 @@ def test_remove_leaves_nothing_of_the_toolkit_and_every_hand_made_entry_as_it_wa
     assert owned(lab1) == {}
     assert [r["name"] for r in rows(lab1, "certificate")] == []
     assert hand_made() == kept
+
+
+def test_with_no_dns_variables_the_router_s_dns_settings_stay(lab1, inventory):
+    """The README says only listed properties are set: an inventory without DNS variables leaves the router's
+    servers and remote requests as they are (they used to be cleared and turned off)."""
+
+    def forget_dns(model: dict[str, Any]) -> None:
+        del model["routeros_dns_servers"], model["routeros_dns_allow_remote_requests"]
+
+    edit(inventory, forget_dns)
+    api(lab1).path("ip", "dns").update(servers="192.0.2.53", **{"allow-remote-requests": True})
+    assert play(inventory, "playbooks/baseline.yml")["rc"] == 0
+    [dns] = rows(lab1, "ip/dns")
+    assert (dns["servers"], dns["allow-remote-requests"]) == ("192.0.2.53", "true")
+    again = play(inventory, "playbooks/baseline.yml")
+    assert again["rc"] == 0 and changed(again) == 0, again["stats"]
