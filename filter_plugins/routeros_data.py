@@ -243,8 +243,14 @@ def dhcp_client_data(clients: list[dict[str, Any]], marker: str) -> list[dict[st
     return data
 
 
-def dns_settings(servers: list[str], allow_remote_requests: Any) -> dict[str, Any]:
-    return {"servers": ",".join(servers or []), "allow-remote-requests": _bool(allow_remote_requests)}
+def dns_settings(servers: list[str] | None, allow_remote_requests: Any) -> dict[str, Any]:
+    """Only the settings the inventory gives: one left unset (null) stays as the router has it."""
+    settings: dict[str, Any] = {}
+    if servers is not None:
+        settings["servers"] = ",".join(servers)
+    if allow_remote_requests is not None:
+        settings["allow-remote-requests"] = _bool(allow_remote_requests)
+    return settings
 
 
 def dns_static_data(static: list[dict[str, Any]], marker: str) -> list[dict[str, Any]]:
@@ -314,15 +320,6 @@ def guard_services(desired: list[dict[str, Any]], tls: Any, allowed: Any) -> lis
     return desired
 
 
-def backup_document(read: dict[str, list[dict[str, Any]]]) -> list[dict[str, Any]]:
-    """routeros_read_paths' answer (path: api_info's entries) as `{path, data}` items, in the order read,
-    that api_modify can take back to restore."""
-    return [
-        {"path": path, "data": [{k: v for k, v in entry.items() if k != ".id"} for entry in entries]}
-        for path, entries in read.items()
-    ]
-
-
 class FilterModule:
     def filters(self) -> dict[str, Callable[..., Any]]:
         return {
@@ -341,5 +338,4 @@ class FilterModule:
             "routeros_service_data": service_data,
             "routeros_guard_addresses": guard_addresses,
             "routeros_guard_services": guard_services,
-            "routeros_backup_document": backup_document,
         }

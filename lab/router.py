@@ -282,6 +282,10 @@ class Router:
             if argument is None:
                 raise errors.unknown_parameter(name)
             value = convert(spec, argument, name, raw)
+            if name == "comment" and value == "":
+                # An empty comment is no comment: a router's print lists none (lab/README.md, "Comments").
+                unset.append(name)
+                continue
             kind = spec.refs.get(name)
             if kind and value and value not in self.names(kind):
                 raise errors.no_match(name)

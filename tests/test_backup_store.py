@@ -8,9 +8,10 @@ import importlib.util
 import sys
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import pytest
-from ansible.errors import AnsibleActionFail
+from ansible.errors import AnsibleActionFail, AnsibleFilterError
 from ansible_run import ROOT
 
 DOCUMENT = [{"path": "system identity", "data": [{"name": "r1"}]}]
@@ -65,3 +66,67 @@ def test_a_host_name_cannot_lead_the_backup_outside_its_folder(store, tmp_path, 
     with pytest.raises(AnsibleActionFail, match="inventory_hostname"):
         _save(store, root, host=host)
     assert not root.exists() or list(root.iterdir()) == []
+
+
+def _fields(path: str) -> Any:
+    from ansible_collections.community.routeros.plugins.module_utils._api_data import PATHS  # noqa: PLC0415
+
+    return PATHS[tuple(path.split())].get_data()
+
+
+def test_a_restore_unsets_what_the_backup_records_as_unset_and_drops_what_cannot_be_written(store):
+    """`.id` goes (an entry added again gets another), `!comment` stays (RouterOS unsets it), `!speed` goes
+    (a port's speed cannot be unset); an old-format entry (no `.id`, no `!`) passes as it is."""
+    port = {".id": "*4", "default-name": "ether4", "name": "ether4", "!comment": None, "!speed": None}
+    ethernet = _fields("interface ethernet")
+    assert store.restore_entry(port, ethernet.fields) == {
+        "default-name": "ether4",
+        "name": "ether4",
+        "!comment": None,
+    }
+    old = {"default-name": "ether4", "name": "ether4"}
+    assert store.restore_entry(old, ethernet.fields) == old
+
+
+def test_a_restore_makes_a_path_exactly_its_backup_but_never_removes_factory_entries(store):
+    nat, ports, identity = (_fields(p) for p in ("ip firewall nat", "interface ethernet", "system identity"))
+    assert store.restore_options(nat) == {
+        "handle_absent_entries": "remove",
+        "handle_entries_content": "remove",
+        "ensure_order": True,
+    }
+    for path in (ports, identity):
+        assert store.restore_options(path)["handle_absent_entries"] == "ignore"
+        assert store.restore_options(path)["ensure_order"] is False
+
+
+def _chooser() -> ModuleType:
+    spec = importlib.util.spec_from_file_location(
+        "routeros_backups", ROOT / "filter_plugins" / "routeros_backups.py"
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_restore_s_default_is_the_newest_backup_no_restore_took_and_of_no_users(store, tmp_path):
+    """A restore backs up first: restoring that backup by default would undo the restore on the next run. A
+    first contact's backup of users is not one restore.yml restores."""
+    chooser = _chooser()
+    settings = {"dir": str(tmp_path), "keep": 10, "export": False}
+    users = [{"path": "user", "data": []}]
+    store.save("r1", settings, users, {"hostname": "127.0.1.1"})
+    with pytest.raises(AnsibleFilterError, match=r"restore_from: empty, and .* holds no backup of r1"):
+        chooser.backup_file("", str(tmp_path), "r1")
+    wanted = Path(store.save("r1", settings, DOCUMENT, {"hostname": "127.0.1.1"})["path"])
+    store.save(
+        "r1", {**settings, "restoring": str(wanted / "backup.yml")}, DOCUMENT, {"hostname": "127.0.1.1"}
+    )
+    assert chooser.backup_file("", str(tmp_path), "r1") == str(wanted / "backup.yml")
+    assert chooser.backup_file(wanted.name, str(tmp_path), "r1") == str(wanted / "backup.yml")
+    assert chooser.backup_file(str(wanted / "backup.yml"), str(tmp_path), "r1") == str(wanted / "backup.yml")
+    with pytest.raises(AnsibleFilterError, match=r"restore_from: .nothing. is not valid for r1"):
+        chooser.backup_file("nothing", str(tmp_path), "r1")
+    with pytest.raises(AnsibleFilterError, match=r"\[0\].path: 'user' is not restored by restore.yml"):
+        chooser.backup_items(users, "backup.yml")

@@ -269,12 +269,10 @@ def test_the_api_service_the_play_uses_cannot_be_disabled_without_opting_in():
     assert data.guard_services(services, False, True) is services
 
 
-def test_backup_document_drops_ids_and_keeps_paths():
-    read = {
-        "system identity": [{".id": "*0", "name": "MikroTik"}],
-        "ip address": [{".id": "*1", "address": "10.0.0.1/24", "interface": "wlan1"}],
-    }
-    assert data.backup_document(read) == [
-        {"path": "system identity", "data": [{"name": "MikroTik"}]},
-        {"path": "ip address", "data": [{"address": "10.0.0.1/24", "interface": "wlan1"}]},
-    ]
+def test_dns_settings_the_inventory_leaves_unset_stay_as_the_router_has_them():
+    """With no DNS variables the role sets nothing (issue 17: it used to clear the servers and turn remote
+    requests off); an empty list still clears the servers."""
+    assert check.check_dns(None, None, []) is None
+    assert data.dns_settings(None, None) == {}
+    assert data.dns_settings(None, True) == {"allow-remote-requests": True}
+    assert data.dns_settings([], None) == {"servers": ""}

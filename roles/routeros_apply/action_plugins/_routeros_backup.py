@@ -1,6 +1,7 @@
-"""The backup routeros_apply takes before its first write: the managed paths as read (api_modify's `{path,
-data}` input, so it can be fed back), and `/export terse` over SSH (paramiko), in a new private directory per
-run; retention deletes only older backups this toolkit wrote, inside the router's own folder."""
+"""The backup routeros_apply takes before its first write: the managed paths as read (`{path, data}`, data as
+community.routeros api_info returns it, unset values included, which a restore makes the path exactly), and
+`/export terse` over SSH (paramiko), in a new private directory per run; retention deletes only older backups
+this toolkit wrote, inside the router's own folder. Also here: how a backed-up path is restored."""
 
 from __future__ import annotations
 
@@ -21,38 +22,55 @@ from ansible_collections.community.routeros.plugins.module_utils._api_data impor
 _NAME = re.compile(r"\d{8}T\d{6}\.\d{6}Z")
 _DOCUMENT = "backup.yml"
 _EXPORT = "export.rsc"
+# Beside backup.yml when a restore took the backup (naming the backup it restores): restore.yml's default, the
+# newest backup, skips these (filter_plugins/routeros_backups.py).
+_RESTORING = "restoring.txt"
 
 
-def _filtered(row: dict[str, Any], fields: dict[str, Any]) -> dict[str, Any]:
-    """One printed entry as api_info shows it: known writable fields, values at their default left out."""
-    kept = {key: value for key, value in row.items() if key in fields}
+def as_api_info(row: dict[str, Any], fields: dict[str, Any]) -> dict[str, Any]:
+    """One printed entry exactly as community.routeros api_info returns it with the toolkit's options
+    (handle_disabled: exclamation, hide_defaults: true, include_read_only: false, not unfiltered): its `.id`,
+    the fields api_modify knows, every field the router left unset as `!field: null` (so that a restore unsets
+    it), values at their default left out, write-only and read-only values dropped."""
+    shown: dict[str, Any] = {key: value for key, value in row.items() if key == ".id" or key in fields}
     for key, field in fields.items():
-        if field.default is not None and kept.get(key) == field.default:
-            del kept[key]
-        if field.absent_value and key not in kept:
-            kept[key] = field.absent_value
+        if field.write_only:
+            shown.pop(key, None)
+        elif key not in shown:
+            shown[f"!{key}"] = None
+    for key, field in fields.items():
+        if field.default is not None and key in shown and shown[key] == field.default:
+            del shown[key]
+        if field.absent_value and key not in shown:
+            shown[key] = field.absent_value
         if field.read_only:
-            kept.pop(key, None)
-    return kept
+            shown.pop(key, None)
+    return shown
+
+
+def path_fields(path: str, version: str) -> Any:
+    """community.routeros's description of a path on this RouterOS version."""
+    versioned = PATHS[tuple(split_path(path))]
+    if versioned.needs_version:
+        versioned.provide_version(version)
+    return versioned.get_data()
 
 
 def document(
     reads: dict[tuple[str, ...], list[dict[str, Any]]], plan: list[dict[str, Any]], version: str
 ) -> Any:
-    """Every planned path, in plan order, as read before any write."""
+    """Every planned path, in plan order, as read before any write: `{path, data}` with `data` what api_info
+    returns for that path (no dynamic or builtin entries)."""
     items, seen = [], set()
     for entry in plan:
         path = entry["path"]
         if path in seen:
             continue
         seen.add(path)
-        versioned = PATHS[tuple(split_path(path))]
-        if versioned.needs_version:
-            versioned.provide_version(version)
-        fields = versioned.get_data().fields
+        fields = path_fields(path, version).fields
         rows = reads.get(tuple(split_path(path)), [])
         data = [
-            _filtered(row, fields)
+            as_api_info(row, fields)
             for row in rows
             if not row.get("dynamic", False) and not row.get("builtin", False)
         ]
@@ -135,6 +153,8 @@ def save(host: str, backup: dict[str, Any], items: Any, settings: dict[str, Any]
         _write_private(
             target / _DOCUMENT, yaml.safe_dump(items, allow_unicode=True, sort_keys=False, indent=2)
         )
+        if backup.get("restoring"):
+            _write_private(target / _RESTORING, f"{backup['restoring']}\n")
         if boolean(backup.get("export", True)):
             _write_private(target / _EXPORT, export(backup, settings))
     except BaseException:
@@ -148,3 +168,32 @@ def save(host: str, backup: dict[str, Any], items: Any, settings: dict[str, Any]
     for old in removed:
         shutil.rmtree(old)
     return {"path": str(target), "removed": [str(p) for p in removed]}
+
+
+def restore_entry(entry: dict[str, Any], fields: dict[str, Any]) -> dict[str, Any]:
+    """A backed-up entry as api_modify's input: without its `.id` (an entry added again gets another), with
+    `!field` kept only where RouterOS can unset the field; other fields the router left unset (read-only,
+    hardware it lacks) are not the configuration's and cannot be written. A backup from before unset values
+    were recorded has no `!field`: the restore's handle_entries_content `remove` unsets them all the same."""
+    restored = {}
+    for key, value in entry.items():
+        name = key[1:] if key.startswith("!") else key
+        field = fields.get(name)
+        if key == ".id" or field is None or field.read_only:
+            continue
+        if key.startswith("!") and (not field.can_disable or name in entry):
+            continue
+        restored[key] = value
+    return restored
+
+
+def restore_options(path_info: Any) -> dict[str, Any]:
+    """api_modify's options that make a whole path exactly its backup: every entry not in it removed, every
+    value not in it reset, entries in its order; a path of factory entries (ports, services) keeps its
+    entries, and a single-value path (identity, DNS settings) is one entry."""
+    removable = not path_info.fixed_entries and not path_info.single_value
+    return {
+        "handle_absent_entries": "remove" if removable else "ignore",
+        "handle_entries_content": "remove",
+        "ensure_order": removable,
+    }

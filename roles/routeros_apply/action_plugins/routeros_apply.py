@@ -242,23 +242,10 @@ class _Connection:
 
 
 def _sync(api: Any, entry: dict[str, Any], check_mode: bool, version: str) -> dict[str, Any]:
-    """api_modify for one path: its result (changed, old_data, new_data, diff), or a failure naming it."""
+    """api_modify for one path: its result (changed, old_data, new_data, diff), or a failure naming it. An
+    entry marked `restore` holds a backup of the whole path (api_info's output): the path is made exactly
+    that."""
     path = entry["path"]
-    params = {
-        "path": path,
-        "data": copy.deepcopy(entry.get("data") or []),
-        "handle_absent_entries": entry.get("handle_absent_entries", "ignore"),
-        "handle_entries_content": entry.get("handle_entries_content", "ignore"),
-        "ensure_order": boolean(entry.get("ensure_order", False)),
-        "handle_read_only": "error",
-        "handle_write_only": "create_only",
-        "restrict": [
-            {"match_disabled": False, "invert": False, "values": None, "regex": None, **rule}
-            for rule in entry.get("restrict") or []
-        ]
-        or None,
-    }
-    module = _Module(params, check_mode)
     versioned = PATHS.get(tuple(split_path(path)))
     if versioned is None:
         raise AnsibleActionFail(f"plan: the path {path!r} is not one community.routeros knows")
@@ -267,6 +254,27 @@ def _sync(api: Any, entry: dict[str, Any], check_mode: bool, version: str) -> di
         if not supported:
             raise AnsibleActionFail(f"plan: the path {path!r} is not supported on RouterOS {version}: {why}")
     path_info = versioned.get_data()
+    data = copy.deepcopy(entry.get("data") or [])
+    options = {key: entry[key] for key in OPTIONS if key in entry}
+    if boolean(entry.get("restore", False)):
+        store = _sibling("_routeros_backup")
+        data = [store.restore_entry(row, path_info.fields) for row in data]
+        options = store.restore_options(path_info)
+    params = {
+        "path": path,
+        "data": data,
+        "handle_absent_entries": options.get("handle_absent_entries", "ignore"),
+        "handle_entries_content": options.get("handle_entries_content", "ignore"),
+        "ensure_order": boolean(options.get("ensure_order", False)),
+        "handle_read_only": "error",
+        "handle_write_only": "create_only",
+        "restrict": [
+            {"match_disabled": False, "invert": False, "values": None, "regex": None, **rule}
+            for rule in options.get("restrict") or []
+        ]
+        or None,
+    }
+    module = _Module(params, check_mode)
     backend = api_modify.get_backend(path_info)
     try:
         restrict = _api_helper.validate_and_prepare_restrict(module, path_info)
@@ -398,7 +406,15 @@ class ActionModule(ActionBase):
         inputs = _sibling("_routeros_inputs")
         plan: list[dict[str, Any]] = _plain(inputs.plan(self._templar, task_vars or {}, roles))
         for index, entry in enumerate(plan):
-            unknown = set(entry) - {"path", "data", "keep_address", "keep_service", "existing", *OPTIONS}
+            unknown = set(entry) - {
+                "path",
+                "data",
+                "keep_address",
+                "keep_service",
+                "existing",
+                "restore",
+                *OPTIONS,
+            }
             if "path" not in entry or unknown:
                 raise AnsibleActionFail(
                     f"plan[{index}]: needs a path and api_modify's options, not {sorted(unknown)}"
