@@ -212,7 +212,7 @@ CHOICES = [
     ("routeros_netwatch", ["routeros_netwatch_probe", "type"], alerting.PROBE_TYPES),
     ("routeros_netwatch", ["routeros_netwatch_hosts", "type"], alerting.PROBE_TYPES),
     ("routeros_telegram", ["routeros_telegram_language"], alerting.LANGUAGES),
-    ("routeros_telegram", ["routeros_telegram_trust"], ("builtin", "certificate")),
+    ("routeros_telegram", ["routeros_telegram_trust"], alerting.TRUST),
 ]
 
 
