@@ -243,8 +243,14 @@ def dhcp_client_data(clients: list[dict[str, Any]], marker: str) -> list[dict[st
     return data
 
 
-def dns_settings(servers: list[str], allow_remote_requests: Any) -> dict[str, Any]:
-    return {"servers": ",".join(servers or []), "allow-remote-requests": _bool(allow_remote_requests)}
+def dns_settings(servers: list[str] | None, allow_remote_requests: Any) -> dict[str, Any]:
+    """The /ip dns settings the inventory lists; what it leaves unset (None) the router keeps as it is."""
+    settings: dict[str, Any] = {}
+    if servers is not None:
+        settings["servers"] = ",".join(servers)
+    if allow_remote_requests is not None:
+        settings["allow-remote-requests"] = _bool(allow_remote_requests)
+    return settings
 
 
 def dns_static_data(static: list[dict[str, Any]], marker: str) -> list[dict[str, Any]]:

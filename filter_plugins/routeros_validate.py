@@ -412,9 +412,10 @@ def check_dhcp_clients(clients: Any, known: list[str], field: str = "routeros_dh
 
 def check_dns(servers: Any, allow_remote: Any, static: Any, prefix: str = "routeros_dns") -> Any:
     problems = Problems()
-    if not isinstance(servers, list):
-        problems.add(f"{prefix}_servers", servers, "a list of IP addresses")
-    else:
+    # Unset (None) keeps what the router has.
+    if servers is not None and not isinstance(servers, list):
+        problems.add(f"{prefix}_servers", servers, "a list of IP addresses, or unset to keep the router's")
+    elif servers is not None:
         for index, server in enumerate(servers):
             if not is_ip(server):
                 problems.add(f"{prefix}_servers[{index}]", server, "an IPv4 or IPv6 address, e.g. 1.1.1.1")
@@ -424,8 +425,8 @@ def check_dns(servers: Any, allow_remote: Any, static: Any, prefix: str = "route
             [(f"{prefix}_servers[{i}]", s) for i, s in enumerate(servers)],
             "server",
         )
-    if not is_bool(allow_remote):
-        problems.add(f"{prefix}_allow_remote_requests", allow_remote, "true or false")
+    if allow_remote is not None and not is_bool(allow_remote):
+        problems.add(f"{prefix}_allow_remote_requests", allow_remote, "true or false, or unset")
     names: list[tuple[str, Any]] = []
     for path, entry in _entries(problems, f"{prefix}_static", static):
         _keys(problems, path, entry, "dns_static", own=("name", "address", "type", "cname", "text"))
