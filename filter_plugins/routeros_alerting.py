@@ -498,10 +498,9 @@ def traffic(settings: Any, loss_percent: Any = 30) -> dict[str, Any]:
             f"routeros_netwatch_traffic: type {kind!r} is not valid; expected an icmp or simple probe"
         )
     settings = {**settings, "type": settings.get("type", "icmp")}
-    count = int(settings.get("packet-count", 10)) if settings["type"] == "icmp" else 1
-    size = (
-        int(settings.get("packet-size", ICMP_PACKET_SIZE)) if settings["type"] == "icmp" else ICMP_PACKET_SIZE
-    )
+    icmp = settings["type"] == "icmp"
+    count = int(settings.get("packet-count", 10)) if icmp else 1
+    size = int(settings.get("packet-size", ICMP_PACKET_SIZE)) if icmp else ICMP_PACKET_SIZE
     probes = math.floor(TRAFFIC_DAYS * 86400 / _period(settings))
     packets = probes * count * 2
     return {
