@@ -3,12 +3,15 @@ profile's settings, a rerun changes nothing, and the host going down and back up
 
 from __future__ import annotations
 
+import json
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import yaml
 from alerting_lab import LAN_ADDRESS, AlertingLab, wait_for
+from ansible_run import ROOT, run_playbook
 
 from lab.testing import new_lab
 
@@ -54,3 +57,19 @@ def test_the_light_host_going_down_and_up_is_told_once_each(light):
     light.host(HOST["address"], "up")
     wait_for(lambda: len(light.texts()) == 2, WAIT, "the UP")
     assert "🟢 UP · branch server (10.10.10.10)" in light.texts()[1]
+
+
+def test_an_unknown_profile_stops_the_play_before_any_connection(light, tmp_path):
+    inventory = tmp_path / "hosts.yml"
+    (tmp_path / "group_vars").symlink_to(ROOT / "inventory" / "lab" / "group_vars")
+    inventory.write_text(
+        yaml.safe_dump({"routeros": {"hosts": {"lab-r1": {"ansible_host": light.lab.address(1)}}}})
+    )
+    light.lab.ctl("stats", "reset")
+    hosts = [{**HOST, "profile": "eco"}]
+    settings = json.dumps({"routeros_netwatch_profile": "slow", "routeros_netwatch_hosts": hosts})
+    result = run_playbook(ROOT / "tests" / "playbooks" / "netwatch_alone.yml", inventory, "-e", settings)
+    assert result.returncode != 0
+    assert "routeros_netwatch_profile must be one of: fast, light, got: slow" in result.output
+    assert "profile must be one of: fast, light, got: eco found in routeros_netwatch_hosts" in result.output
+    assert light.lab.ctl("stats", "1")["1"]["logins"] == 0
