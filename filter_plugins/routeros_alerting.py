@@ -80,7 +80,7 @@ _INTEGERS = {
     "port": (1, 65535),
 }
 _DEFAULT_PORTS = {"tcp-conn": None, "http-get": 80, "https-get": 443}
-HOST_KEYS = ("name", "address", "comment", "parent", "mute", *PROBE_KEYS)
+HOST_KEYS = ("name", "address", "comment", "parent", "mute", "profile", *PROBE_KEYS)
 # Deeper chains are a modelling mistake, and the router walks them on every status change.
 MAX_PARENT_DEPTH = 8
 NAME_BYTES = 200
@@ -93,6 +93,49 @@ _FORBIDDEN_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 NETWATCH_RANGES: dict[str, dict[str, Any]] = json.loads(_data.SCHEMA_FILE.read_text(encoding="utf-8"))[
     "netwatch"
 ]
+
+# Named probe settings (routeros_netwatch_profile, or a host's `profile`). Latency thresholds equal the
+# timeout, so only an unanswered host is down; thr-loss-percent 95 with 10 packets fails only when all 10 are
+# lost, whether RouterOS fails at or only past the threshold (lab/README.md, Netwatch). `light` probes 30x
+# less often rather than with fewer packets: a probe of n packets falsely fails on a lossy link with
+# probability loss**n, so fewer packets would cost more false alerts than the traffic they save.
+PROFILES: dict[str, dict[str, Any]] = {
+    "fast": {
+        "type": "icmp",
+        "interval": "1s",
+        "timeout": "1s",
+        "packet-count": 10,
+        "packet-interval": "50ms",
+        "thr-loss-percent": 95,
+        "thr-avg": "1s",
+        "thr-max": "1s",
+        "thr-jitter": "1s",
+        "thr-stdev": "1s",
+    },
+    "light": {
+        "type": "icmp",
+        "interval": "30s",
+        "timeout": "2s",
+        "packet-count": 10,
+        # Spread over 1.8 s, so a burst of loss shorter than that cannot take all ten.
+        "packet-interval": "200ms",
+        "thr-loss-percent": 95,
+        "thr-avg": "2s",
+        "thr-max": "2s",
+        "thr-jitter": "2s",
+        "thr-stdev": "2s",
+    },
+}
+
+# What one echo costs on an Ethernet link. Netwatch's `packet-size` is "the total size of the IP ICMP
+# packet", 54 bytes by default for IPv4 and IPv6 (RouterOS manual, Netwatch, ICMP probe options,
+# https://help.mikrotik.com/docs/x/iAB-); the manual gives no size for `simple`, taken to be the same. A frame
+# adds 14 bytes of header and 4 of FCS (64 bytes at least), the wire 8 of preamble and 12 of inter-frame gap.
+ICMP_PACKET_SIZE = 54
+_FRAME_OVERHEAD = 14 + 4
+_FRAME_MIN = 64
+_WIRE_OVERHEAD = 8 + 12
+TRAFFIC_DAYS = 30
 
 _UNITS = {"w": 604800.0, "d": 86400.0, "h": 3600.0, "m": 60.0, "s": 1.0, "ms": 0.001}
 _DURATION = re.compile(r"(\d+)(ms|w|d|h|m|s)")
@@ -178,7 +221,7 @@ def is_alert_text(value: Any, limit: int) -> bool:
 
 def host_key(host: dict[str, Any], probe: dict[str, Any]) -> str:
     """How the router-side notifier names a watched host: its address, and the port for port probes."""
-    settings = {**probe, **host}
+    settings = {**_base(host, probe), **host}
     address = str(ipaddress.ip_address(str(host["address"])))
     port = _port(settings)
     return f"{address}:{port}" if port else address
@@ -263,6 +306,30 @@ def check_probe(probe: Any, field: str = "routeros_netwatch_probe") -> Any:
     return probe
 
 
+def check_profile(name: Any, field: str = "routeros_netwatch_profile") -> Any:
+    problems = Problems()
+    _check_profile(problems, field, name)
+    problems.raise_if_any("invalid probe profile")
+    return name
+
+
+def _check_profile(problems: Any, field: str, name: Any) -> None:
+    if not isinstance(name, str) or name not in PROFILES:
+        problems.add(field, name, f"a probe profile: {', '.join(PROFILES)}")
+
+
+def profile_probe(name: str, probe: dict[str, Any] | None) -> dict[str, Any]:
+    """The probe settings every host gets: the named profile, then routeros_netwatch_probe over it."""
+    return {**PROFILES[check_profile(name)], **(probe or {})}
+
+
+def _base(host: dict[str, Any], probe: dict[str, Any]) -> dict[str, Any]:
+    """The settings under a host's own: its profile when it names one (routeros_netwatch_probe then does not
+    apply to it), else the defaults every host gets."""
+    name = host.get("profile")
+    return PROFILES[name] if isinstance(name, str) and name in PROFILES else probe
+
+
 def check_netwatch_settings(startup_delay: Any, notify: Any, prefix: str = "routeros_netwatch_") -> bool:
     problems = Problems()
     _check_duration(problems, f"{prefix}startup_delay", "startup-delay", startup_delay)
@@ -300,7 +367,9 @@ def check_hosts(hosts: Any, probe: dict[str, Any], field: str = "routeros_netwat
             f"text of up to {COMMENT_BYTES} bytes (line breaks allowed, no other control characters)",
         )
         _validate._optional(problems, path, host, "mute", _validate.is_bool, "true or false")
-        _check_settings(problems, path, {**probe, **host}, host)
+        if host.get("profile") is not None:
+            _check_profile(problems, f"{path}.profile", host["profile"])
+        _check_settings(problems, path, {**_base(host, probe), **host}, host)
         if name_ok:
             names.append((f"{path}.name", host["name"]))
         if address_ok:
@@ -354,7 +423,8 @@ def _probe_value(key: str, value: Any) -> Any:
 
 def _settings(host: dict[str, Any], probe: dict[str, Any]) -> dict[str, Any]:
     """The probe settings that apply to this host's type: the defaults, then its own."""
-    merged = {**probe, **{k: v for k, v in host.items() if k in PROBE_KEYS and v is not None}}
+    own = {k: v for k, v in host.items() if k in PROBE_KEYS and v is not None}
+    merged = {**_base(host, probe), **own}
     kind = merged.get("type", "icmp")
     wanted = _COMMON + _BY_TYPE[kind]
     settings = {key: _probe_value(key, merged[key]) for key in wanted if key in merged}
@@ -385,14 +455,73 @@ def netwatch_data(
     return data
 
 
+def _spread(settings: dict[str, Any]) -> float:
+    """Seconds from a probe's first packet to its last (0 for a probe of one exchange)."""
+    if settings.get("type", "icmp") != "icmp":
+        return 0.0
+    count = int(settings.get("packet-count", 10))
+    return (count - 1) * (seconds(settings.get("packet-interval", "50ms")) or 0.05)
+
+
+def _period(settings: dict[str, Any]) -> float:
+    """Seconds between two probes: a probe starts one interval after the one before began, never before it
+    ends (a host that answers at once)."""
+    return max(seconds(settings.get("interval", "10s")) or 10.0, _spread(settings))
+
+
+def down_after(settings: dict[str, Any]) -> tuple[float, float]:
+    """Seconds from a host's last answer to Netwatch calling it down, at best and at worst: the probe that
+    sees it sends its packets and waits the timeout for the last; at worst the host stopped just after a probe
+    began, which its first packets still pass."""
+    failing = _spread(settings) + (seconds(settings.get("timeout", "3s")) or 3.0)
+    return round(failing, 3), round(_period(settings) + failing, 3)
+
+
 def _cycle(settings: dict[str, Any]) -> int:
     """Seconds from a change at the host to the end of the probe that sees it, at worst."""
-    total = seconds(settings.get("interval", "10s")) or 10.0
-    total += seconds(settings.get("timeout", "3s")) or 3.0
-    if settings.get("type") == "icmp":
-        count = int(settings.get("packet-count", 10))
-        total += (count - 1) * (seconds(settings.get("packet-interval", "50ms")) or 0.05)
-    return math.ceil(total)
+    return math.ceil(down_after(settings)[1])
+
+
+def _frame(ip_bytes: int) -> int:
+    return max(ip_bytes + _FRAME_OVERHEAD, _FRAME_MIN) + _WIRE_OVERHEAD
+
+
+def _false_down(settings: dict[str, Any], count: int, loss: float) -> float:
+    """Chance that a probe of a healthy host fails on loss alone: `loss` per packet, each packet on its own;
+    a measure fails only past its threshold, as the lab does (the stricter reading)."""
+    percent = _percent(settings.get("thr-loss-percent", 85)) if settings.get("type") == "icmp" else 0.0
+    most = int(settings.get("thr-loss-count", 2**32 - 1)) if settings.get("type") == "icmp" else 2**32 - 1
+    return sum(
+        math.comb(count, lost) * loss**lost * (1 - loss) ** (count - lost)
+        for lost in range(count + 1)
+        if lost * 100 / count > (percent or 0.0) or lost > most
+    )
+
+
+def traffic(settings: Any, loss_percent: Any = 30) -> dict[str, Any]:
+    """What one watched host costs over 30 days with these probe settings (Netwatch's names; its defaults for
+    what is missing), while it answers: probes, packets both ways (echo request and reply), bytes of the IP
+    packets (what a metered uplink counts), bytes on an Ethernet wire, how soon a dead host is DOWN (best,
+    worst, seconds), and how many probes fail on a link losing `loss_percent` of its packets."""
+    if not isinstance(settings, dict) or settings.get("type", "icmp") not in ("icmp", "simple"):
+        kind = settings.get("type") if isinstance(settings, dict) else settings
+        raise AnsibleFilterError(
+            f"routeros_netwatch_traffic: type {kind!r} is not valid; expected an icmp or simple probe"
+        )
+    settings = {**settings, "type": settings.get("type", "icmp")}
+    icmp = settings["type"] == "icmp"
+    count = int(settings.get("packet-count", 10)) if icmp else 1
+    size = int(settings.get("packet-size", ICMP_PACKET_SIZE)) if icmp else ICMP_PACKET_SIZE
+    probes = math.floor(TRAFFIC_DAYS * 86400 / _period(settings))
+    packets = probes * count * 2
+    return {
+        "probes": probes,
+        "packets": packets,
+        "ip_bytes": packets * size,
+        "wire_bytes": packets * _frame(size),
+        "down_after": list(down_after(settings)),
+        "false_downs": probes * _false_down(settings, count, (_percent(loss_percent) or 0.0) / 100),
+    }
 
 
 def hosts_map(hosts: list[dict[str, Any]], probe: dict[str, Any]) -> list[dict[str, Any]]:
@@ -713,6 +842,9 @@ class FilterModule:
             "routeros_telegram_chat_keys": chat_keys,
             "routeros_telegram_caps": telegram_caps,
             "routeros_netwatch_probe_data": probe_data,
+            "routeros_check_netwatch_profile": check_profile,
+            "routeros_netwatch_profile_probe": profile_probe,
+            "routeros_netwatch_traffic": traffic,
             "routeros_duration": duration_text,
             "routeros_seconds": seconds,
         }

@@ -211,6 +211,8 @@ CHOICES = [
     ("routeros_dns", ["routeros_dns_static", "type"], validate.DNS_TYPES),
     ("routeros_netwatch", ["routeros_netwatch_probe", "type"], alerting.PROBE_TYPES),
     ("routeros_netwatch", ["routeros_netwatch_hosts", "type"], alerting.PROBE_TYPES),
+    ("routeros_netwatch", ["routeros_netwatch_profile"], tuple(alerting.PROFILES)),
+    ("routeros_netwatch", ["routeros_netwatch_hosts", "profile"], tuple(alerting.PROFILES)),
     ("routeros_telegram", ["routeros_telegram_language"], alerting.LANGUAGES),
     ("routeros_telegram", ["routeros_telegram_trust"], alerting.TRUST),
 ]

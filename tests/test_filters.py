@@ -232,6 +232,11 @@ def test_model_becomes_api_modify_data():
         "servers": "1.1.1.1,9.9.9.9",
         "allow-remote-requests": True,
     }
+    # Only what the inventory lists: unset keeps the router's setting, an empty list clears the servers.
+    assert data.dns_settings(None, None) == {}
+    assert data.dns_settings([], None) == {"servers": ""}
+    assert data.dns_settings(None, False) == {"allow-remote-requests": False}
+    assert check.check_dns(None, None, []) is None
     assert data.nat_data([{"chain": "dstnat", "dst-port": 8080, "disabled": "no"}], "[a]") == [
         {"chain": "dstnat", "dst-port": "8080", "disabled": False, "comment": "[a]"}
     ]
