@@ -5,7 +5,9 @@ lab-r1 carries RouterOS's factory default configuration (made here over the API,
 each and the setting, and with it the run converges and a rerun changes nothing. lab-r2 carries the source
 paper's hand-made alerting (a Netwatch entry and a schedule that call the Bot API with the token in clear
 text): with `routeros_alerting_remove_handmade` the old entries go, each outage alerts once, and the run says
-where the token was exposed without printing it.
+where the token was exposed without printing it. lab-r3 carries a probe made by hand for a watched host:
+site.yml stops before its first write (in the baseline play, before the alerting play that would meet it),
+or adopts it.
 
 The tests share one lab and run in file order.
 """
@@ -46,12 +48,16 @@ OVERRIDES = {
 
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningLab]:
-    running = new_lab(tmp_path_factory.mktemp("lab"), routers=2)
+    running = new_lab(tmp_path_factory.mktemp("lab"), routers=3)
     running.start()
-    for address in ("9.9.9.9", "10.10.10.10"):
-        running.ctl("host", "2", address, "up")
+    for router in ("1", "2", "3"):
+        for address in ("9.9.9.9", "10.10.10.10"):
+            running.ctl("host", router, address, "up")
     defconf(api(running, 1))
     handmade(api(running, 2))
+    hand_made_probe = api(running, 3)
+    hand_made_probe.path("tool", "netwatch").add(host="10.10.10.10", comment="server, by hand")
+    hand_made_probe.close()
     yield running
     running.stop()
 
@@ -60,7 +66,7 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningLab]:
 def inventory(tmp_path_factory: pytest.TempPathFactory, lab: RunningLab) -> Path:
     target = tmp_path_factory.mktemp("inventory") / "lab"
     shutil.copytree(ROOT / "inventory" / "lab", target)
-    hosts = {"routeros": {"hosts": {f"lab-r{i}": {"ansible_host": lab.address(i)} for i in (1, 2)}}}
+    hosts = {"routeros": {"hosts": {f"lab-r{i}": {"ansible_host": lab.address(i)} for i in (1, 2, 3)}}}
     (target / "hosts.yml").write_text(yaml.safe_dump(hosts))
     (target.parent / "overrides.yml").write_text(yaml.safe_dump(OVERRIDES))
     return target
@@ -167,7 +173,7 @@ def test_a_run_without_adopt_stops_before_any_write_naming_each_collision(lab: R
     for expected in COLLISIONS:
         assert expected in message
     assert (
-        "8 entries on the router, not made by this toolkit, collide with the plan; nothing was written"
+        "8 entries collide on the router, not made by this toolkit, with the plan; nothing was written"
         in (message)
     )
     after = configuration(lab, 1)
@@ -238,10 +244,16 @@ def test_handmade_alerting_is_removed_reported_without_its_token_and_outages_ale
     time.sleep(3)
     lab.ctl("telegram", "clear")
     lab.ctl("host", "2", "10.10.10.10", "down")
-    wait_for(lambda: lab.ctl("telegram", "messages", GROUP_CHAT), 15, "a DOWN message")
+    wait_for(lambda: told(lab, "lab-r2"), 15, "a DOWN message")
     time.sleep(3)
-    [message] = lab.ctl("telegram", "messages", GROUP_CHAT)
-    assert "DOWN · file server (10.10.10.10)" in message["text"]
+    [text] = told(lab, "lab-r2")
+    assert "DOWN · file server (10.10.10.10)" in text
+
+
+def told(lab: RunningLab, router: str) -> list[str]:
+    """What the group chat received from one router (its alerts start with its name)."""
+    texts = [str(m["text"]) for m in lab.ctl("telegram", "messages", GROUP_CHAT)]
+    return [text for text in texts if text.startswith(f"🖥 {router}\n")]
 
 
 def netwatch(lab: RunningLab) -> list[dict[str, Any]]:
@@ -250,3 +262,26 @@ def netwatch(lab: RunningLab) -> list[dict[str, Any]]:
         return list(router.path("tool", "netwatch"))
     finally:
         router.close()
+
+
+def test_a_hand_made_probe_of_a_watched_host_stops_site_before_its_first_write(
+    lab: RunningLab, inventory: Path
+):
+    before = configuration(lab, 3)
+    report = play(inventory, "--limit", "lab-r3")
+    assert report["rc"] != 0
+    message = failure(report, "lab-r3")
+    assert "tool netwatch: the entry *1 {host='10.10.10.10', comment='server, by hand'}" in message
+    assert "routeros_apply_adopt" in message
+    after = configuration(lab, 3)
+    for path in ("system/identity", "interface", "ip/address", "ip/firewall/nat", "tool/netwatch", "file"):
+        assert after[path] == before[path], f"{path} was written"
+
+    adopted = play(inventory, "--limit", "lab-r3", "-e", '{"routeros_apply_adopt": ["tool netwatch"]}')
+    assert adopted["rc"] == 0, failure(adopted, "lab-r3")
+    router = api(lab, 3)
+    probes = [(r["host"], r["comment"]) for r in router.path("tool", "netwatch")]
+    router.close()
+    assert sorted(probes) == [("10.10.10.10", "[ansible]"), ("9.9.9.9", "[ansible]")]
+    rerun = play(inventory, "--limit", "lab-r3")
+    assert rerun["rc"] == 0 and rerun["stats"]["lab-r3"]["changed"] == 0

@@ -150,13 +150,14 @@ def adopted(setting: Any, path: str) -> bool:
     return boolean(setting)
 
 
-def check_setting(setting: Any, paths: list[str]) -> None:
+def check_setting(setting: Any, known: Any) -> None:
+    """`routeros_apply_adopt` is true, false or a list of paths community.routeros knows (`known(path)`)."""
     if isinstance(setting, list):
-        unknown = [path for path in setting if path not in paths]
+        unknown = [path for path in setting if not known(str(path))]
         if unknown:
             raise AnsibleActionFail(
-                f"routeros_apply_adopt: {unknown!r} is not valid; expected true, false or a list of paths "
-                f"this play manages: {', '.join(dict.fromkeys(paths))}"
+                f"routeros_apply_adopt: {unknown!r} is not valid; expected true, false or a list of paths, "
+                "such as ['ip firewall nat', 'interface bridge port']"
             )
         return
     try:
@@ -167,10 +168,14 @@ def check_setting(setting: Any, paths: list[str]) -> None:
         ) from None
 
 
+def _count(collisions: list[Collision]) -> str:
+    return "1 entry collides" if len(collisions) == 1 else f"{len(collisions)} entries collide"
+
+
 def refusal(collisions: list[Collision]) -> str:
     paths = list(dict.fromkeys(c.path for c in collisions))
     return (
-        f"{len(collisions)} entries on the router, not made by this toolkit, collide with the plan; nothing "
+        f"{_count(collisions)} on the router, not made by this toolkit, with the plan; nothing "
         f"was written: {'; '.join(c.describe() for c in collisions)}. To take them over (they get the "
         "planned comment, with the ownership marker, and are managed from then on) set routeros_apply_adopt: "
         f"true, or list their paths: routeros_apply_adopt: {paths!r}; or remove them from the router"

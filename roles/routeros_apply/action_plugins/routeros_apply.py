@@ -401,7 +401,7 @@ def _guard_service(data: list[dict[str, Any]], reach: _Reach) -> None:
 
 class ActionModule(ActionBase):
     TRANSFERS_FILES = False
-    _VALID_ARGS = frozenset({"roles", "connection", "backup", "lock", "inputs_only", "adopt"})
+    _VALID_ARGS = frozenset({"roles", "connection", "backup", "lock", "inputs_only", "adopt", "preflight"})
 
     def run(self, tmp: str | None = None, task_vars: dict[str, Any] | None = None) -> dict[str, Any]:
         result = super().run(tmp, task_vars)
@@ -409,7 +409,8 @@ class ActionModule(ActionBase):
         roles = [str(role) for role in args.get("roles") or []]
         inputs = _sibling("_routeros_inputs")
         plan: list[dict[str, Any]] = _plain(inputs.plan(self._templar, task_vars or {}, roles))
-        for index, entry in enumerate(plan):
+        preflight = [dict(entry) for entry in args.get("preflight") or []]
+        for index, entry in enumerate([*plan, *preflight]):
             unknown = set(entry) - {"path", "data", *GUARDS, *OPTIONS}
             if "path" not in entry or unknown:
                 raise AnsibleActionFail(
@@ -421,7 +422,9 @@ class ActionModule(ActionBase):
                     "knows, e.g. 'ip address' (checked before connecting)"
                 )
         adopt = args.get("adopt", False)
-        _sibling("_routeros_collisions").check_setting(adopt, [str(entry["path"]) for entry in plan])
+        _sibling("_routeros_collisions").check_setting(
+            adopt, lambda path: PATHS.get(tuple(split_path(path))) is not None
+        )
         settings = dict(args.get("connection") or {})
         if boolean(args.get("inputs_only", False)):
             return {**result, "changed": False, "msg": f"inputs checked: {', '.join(roles)}"}
@@ -447,6 +450,7 @@ class ActionModule(ActionBase):
                 dict(args.get("backup") or {}),
                 version=version.split(" ", 1)[0],
                 adopt=adopt,
+                preflight=preflight,
             )
             outcome = {**result, **run.apply(dict(args.get("lock") or {}), check_mode=check_mode)}
             return {**outcome, "warnings": [*outcome.get("warnings", []), warning]} if warning else outcome
@@ -468,9 +472,11 @@ class _Run:
         *,
         version: str,
         adopt: Any = False,
+        preflight: list[dict[str, Any]] | None = None,
     ) -> None:
         self.api = api
         self.adopt = adopt
+        self.preflight = preflight or []
         # What the dry pass found to write before the plan: adopted entries to mark, hand-made alerting to
         # remove.
         self.takeover: list[tuple[tuple[str, ...], str, dict[str, Any]]] = []
@@ -531,16 +537,23 @@ class _Run:
                 list(recorder.path(*key))
             return recorder.reads[key]
 
-        handmade, remove = found.handmade(self.plan, read)
+        # Preflight entries are what a later play will meet: checked here, taken over by that play.
+        for entry in self.preflight:
+            read(entry["path"])
+        handmade, remove = found.handmade([*self.plan, *self.preflight], read)
         reads = copy.deepcopy(recorder.reads)
         removed = handmade if remove else []
         for item in removed:
             key = tuple(split_path(item.path))
             reads[key] = [row for row in reads[key] if row.get(".id") != item.entry.get(".id")]
-        collisions = found.find(self.plan, reads, split_path)
+        collisions = found.find([*self.plan, *self.preflight], reads, split_path)
         refused = [c for c in collisions if not found.adopted(self.adopt, c.path)]
         if refused:
             raise AnsibleActionFail(found.refusal(refused))
+        planned = {entry["path"] for entry in self.plan}
+        collisions = [c for c in collisions if c.path in planned]
+        if not any(entry.get("handmade_alerting") for entry in self.plan):
+            handmade, removed = [], []
         self.takeover = []
         diff: list[dict[str, Any]] = []
         for item in removed:
