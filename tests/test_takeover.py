@@ -134,9 +134,14 @@ def failure(report: dict[str, Any], host: str) -> str:
     return "\n".join(str(r.get("msg", "")) for r in results(report, host) if r.get("failed"))
 
 
-def configuration(lab: RunningLab, index: int) -> dict[str, Any]:
-    """The router's configuration without what a login leaves (the API connection's own entries)."""
-    return {path: rows for path, rows in lab.configuration(index).items() if path != "user/active"}
+# What a router's first contact writes (routeros_access: the toolkit's user and group, the api-ssl certificate
+# and service), before any play checks its plan: no path the roles manage.
+FIRST_CONTACT = {"certificate", "ip/service", "user", "user/group", "user/active"}
+
+
+def written(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
+    """The paths a run changed, besides its first contact's."""
+    return sorted(p for p in {*before, *after} - FIRST_CONTACT if before.get(p) != after.get(p))
 
 
 COLLISIONS = [
@@ -166,7 +171,7 @@ def test_check_diff_on_a_factory_router_names_every_collision(lab: RunningLab, i
 
 
 def test_a_run_without_adopt_stops_before_any_write_naming_each_collision(lab: RunningLab, inventory: Path):
-    before = configuration(lab, 1)
+    before = lab.configuration(1)
     report = play(inventory, "--limit", "lab-r1")
     assert report["rc"] != 0
     message = failure(report, "lab-r1")
@@ -176,11 +181,7 @@ def test_a_run_without_adopt_stops_before_any_write_naming_each_collision(lab: R
         "8 entries collide on the router, not made by this toolkit, with the plan; nothing was written"
         in (message)
     )
-    after = configuration(lab, 1)
-    # First contact (the toolkit's user and certificate) is the only change: nothing the baseline plans.
-    for path in ("interface", "interface/bridge/port", "interface/list", "ip/address", "ip/firewall/nat"):
-        assert after[path] == before[path], path
-    assert after["system/identity"] == before["system/identity"]
+    assert written(before, lab.configuration(1)) == []
 
 
 def test_with_adopt_the_factory_entries_are_taken_over_and_a_rerun_changes_nothing(
@@ -211,6 +212,25 @@ def test_with_adopt_the_factory_entries_are_taken_over_and_a_rerun_changes_nothi
     assert rerun["rc"] == 0 and rerun["stats"]["lab-r1"]["changed"] == 0
     # Adopted entries are owned now: without the setting nothing collides any more.
     assert play(inventory, "--limit", "lab-r1")["stats"]["lab-r1"]["changed"] == 0
+
+
+def test_handmade_alerting_of_a_watched_host_stops_the_run_reporting_the_exposed_token(
+    lab: RunningLab, inventory: Path
+):
+    before = lab.configuration(2)
+    report = play(inventory, "--limit", "lab-r2")
+    assert report["rc"] != 0
+    assert LEAKED.split(":")[1] not in json.dumps(report)
+    message = failure(report, "lab-r2")
+    assert "tool netwatch: the entry" in message and "host='9.9.9.9'" in message
+    assert "(hand-made Telegram alerting: routeros_alerting_remove_handmade: true removes it)" in message
+    leaked = message.split("A bot token is written in clear text in ")[1].split(":")[0]
+    assert leaked.split(", ") == [
+        "system script 'tg-server-down' (*1)",
+        "system scheduler 'daily-report' (*1)",
+        "tool netwatch '9.9.9.9' (*1)",
+    ]
+    assert written(before, lab.configuration(2)) == []
 
 
 def test_handmade_alerting_is_removed_reported_without_its_token_and_outages_alert_once(
@@ -267,15 +287,13 @@ def netwatch(lab: RunningLab) -> list[dict[str, Any]]:
 def test_a_hand_made_probe_of_a_watched_host_stops_site_before_its_first_write(
     lab: RunningLab, inventory: Path
 ):
-    before = configuration(lab, 3)
+    before = lab.configuration(3)
     report = play(inventory, "--limit", "lab-r3")
     assert report["rc"] != 0
     message = failure(report, "lab-r3")
     assert "tool netwatch: the entry *1 {host='10.10.10.10', comment='server, by hand'}" in message
     assert "routeros_apply_adopt" in message
-    after = configuration(lab, 3)
-    for path in ("system/identity", "interface", "ip/address", "ip/firewall/nat", "tool/netwatch", "file"):
-        assert after[path] == before[path], f"{path} was written"
+    assert written(before, lab.configuration(3)) == []
 
     adopted = play(inventory, "--limit", "lab-r3", "-e", '{"routeros_apply_adopt": ["tool netwatch"]}')
     assert adopted["rc"] == 0, failure(adopted, "lab-r3")

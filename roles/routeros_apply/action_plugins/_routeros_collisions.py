@@ -172,14 +172,27 @@ def _count(collisions: list[Collision]) -> str:
     return "1 entry collides" if len(collisions) == 1 else f"{len(collisions)} entries collide"
 
 
-def refusal(collisions: list[Collision]) -> str:
+def refusal(collisions: list[Collision], found: list[Handmade]) -> str:
+    """The run's failure: each collision and the settings that resolve it; hand-made Telegram alerting among
+    them is named as such, and any token it exposed is reported even though the run stops."""
     paths = list(dict.fromkeys(c.path for c in collisions))
-    return (
+    alerting = {(item.path, item.entry.get(".id")) for item in found}
+    described = [
+        c.describe()
+        + (
+            " (hand-made Telegram alerting: routeros_alerting_remove_handmade: true removes it)"
+            if (c.path, c.existing.get(".id")) in alerting
+            else ""
+        )
+        for c in collisions
+    ]
+    message = (
         f"{_count(collisions)} on the router, not made by this toolkit, with the plan; nothing "
-        f"was written: {'; '.join(c.describe() for c in collisions)}. To take them over (they get the "
-        "planned comment, with the ownership marker, and are managed from then on) set routeros_apply_adopt: "
-        f"true, or list their paths: routeros_apply_adopt: {paths!r}; or remove them from the router"
+        f"was written: {'; '.join(described)}. To take them over (they get the planned comment, with the "
+        "ownership marker, and are managed from then on) set routeros_apply_adopt: true, or list their "
+        f"paths: routeros_apply_adopt: {paths!r}; or remove them from the router"
     )
+    return " ".join([message, *(f"Also: {text}." for text in warnings(found, remove=False))])
 
 
 def handmade(plan: list[dict[str, Any]], read: Any) -> tuple[list[Handmade], bool]:

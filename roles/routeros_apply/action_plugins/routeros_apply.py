@@ -549,7 +549,7 @@ class _Run:
         collisions = found.find([*self.plan, *self.preflight], reads, split_path)
         refused = [c for c in collisions if not found.adopted(self.adopt, c.path)]
         if refused:
-            raise AnsibleActionFail(found.refusal(refused))
+            raise AnsibleActionFail(found.refusal(refused, handmade))
         planned = {entry["path"] for entry in self.plan}
         collisions = [c for c in collisions if c.path in planned]
         if not any(entry.get("handmade_alerting") for entry in self.plan):
