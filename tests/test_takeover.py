@@ -236,6 +236,22 @@ def test_handmade_alerting_of_a_watched_host_stops_the_run_reporting_the_exposed
 def test_handmade_alerting_is_removed_reported_without_its_token_and_outages_alert_once(
     lab: RunningLab, inventory: Path
 ):
+    before = lab.configuration(2)
+    check = play(
+        inventory, "--check", "--diff", "--limit", "lab-r2", "-e", "routeros_alerting_remove_handmade=true"
+    )
+    assert check["rc"] == 0, failure(check, "lab-r2")
+    diffs = [d for r in results(check, "lab-r2") for d in r.get("diff") or [] if isinstance(d, dict)]
+    removals = [
+        d["before"]["data"][0]
+        for d in diffs
+        if "(hand-made Telegram alerting, removed)" in d["before_header"]
+    ]
+    assert len(removals) == 4
+    assert LEAKED.split(":")[1] not in json.dumps(check)
+    assert "<bot token hidden>" in json.dumps(removals)
+    assert written(before, lab.configuration(2)) == []
+
     report = play(inventory, "--limit", "lab-r2", "-e", "routeros_alerting_remove_handmade=true")
     assert report["rc"] == 0, failure(report, "lab-r2")
     output = json.dumps(report)
