@@ -477,6 +477,16 @@ def down_after(settings: dict[str, Any]) -> tuple[float, float]:
     return round(failing, 3), round(_period(settings) + failing, 3)
 
 
+def netwatch_keys(hosts: Any) -> list[dict[str, str]]:
+    """What a probe of each watched host is known by (its `host`), for a play that checks, before its first
+    write, what the alerting play will meet (playbooks/baseline.yml); the alerting play checks the hosts."""
+    return [
+        {"host": str(host.get("address"))}
+        for host in hosts or []
+        if isinstance(host, dict) and host.get("address") is not None
+    ]
+
+
 def _cycle(settings: dict[str, Any]) -> int:
     """Seconds from a change at the host to the end of the probe that sees it, at worst."""
     return math.ceil(down_after(settings)[1])
@@ -836,6 +846,7 @@ class FilterModule:
             "routeros_check_netwatch_hosts": check_hosts,
             "routeros_check_netwatch_settings": check_netwatch_settings,
             "routeros_netwatch_data": netwatch_data,
+            "routeros_netwatch_keys": netwatch_keys,
             "routeros_netwatch_map": hosts_map,
             "routeros_check_telegram": check_telegram,
             "routeros_telegram_chat_rows": chat_rows,

@@ -35,6 +35,8 @@ from librouteros.exceptions import LibRouterosError
 # The community.routeros release whose api_modify internals this action drives (requirements.yml pins it).
 COLLECTION_VERSION = "3.14.0"
 OPTIONS = ("handle_absent_entries", "handle_entries_content", "ensure_order", "restrict")
+# What a plan entry may say besides api_modify's options: the guards, what collides on its path, a restore.
+GUARDS = ("keep_address", "keep_service", "existing", "collide", "handmade_alerting", "restore")
 
 
 def _sibling(name: str, where: Path | None = None) -> ModuleType:
@@ -92,14 +94,18 @@ class _Module:
 
 class _ReadOnce:
     """The API, serving each path's first print from the read already made, so that computing the changes
-    and applying them cost one print per path."""
+    and applying them cost one print per path; with `keep`, every print (a dry pass over reads as they will
+    be once adopted entries are marked and hand-made alerting is removed)."""
 
-    def __init__(self, api: Any, reads: dict[tuple[str, ...], list[dict[str, Any]]]) -> None:
+    def __init__(
+        self, api: Any, reads: dict[tuple[str, ...], list[dict[str, Any]]], keep: bool = False
+    ) -> None:
         self._api = api
         self._reads = reads
+        self._keep = keep
 
     def path(self, *path: str) -> Any:
-        return _PathReadOnce(self._api.path(*path), self._reads, tuple(path))
+        return _PathReadOnce(self._api.path(*path), self._reads, tuple(path), self._keep)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._api, name)
@@ -107,15 +113,21 @@ class _ReadOnce:
 
 class _PathReadOnce:
     def __init__(
-        self, real: Any, reads: dict[tuple[str, ...], list[dict[str, Any]]], key: tuple[str, ...]
+        self,
+        real: Any,
+        reads: dict[tuple[str, ...], list[dict[str, Any]]],
+        key: tuple[str, ...],
+        keep: bool = False,
     ) -> None:
         self._real = real
         self._reads = reads
         self._key = key
+        self._keep = keep
 
     def __iter__(self) -> Iterator[dict[str, Any]]:
         if self._key in self._reads:
-            return iter(copy.deepcopy(self._reads.pop(self._key)))
+            rows = self._reads[self._key] if self._keep else self._reads.pop(self._key)
+            return iter(copy.deepcopy(rows))
         rows = list(self._real)
         return iter(copy.deepcopy(rows))
 
@@ -124,7 +136,7 @@ class _PathReadOnce:
 
     def join(self, *parts: str) -> Any:
         """api_modify builds its path part by part (`api.path().join('ip').join('address')`)."""
-        return type(self)(self._real.join(*parts), self._reads, self._key + parts)
+        return type(self)(self._real.join(*parts), self._reads, self._key + parts, self._keep)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._real, name)
@@ -397,7 +409,7 @@ def _guard_service(data: list[dict[str, Any]], reach: _Reach) -> None:
 
 class ActionModule(ActionBase):
     TRANSFERS_FILES = False
-    _VALID_ARGS = frozenset({"roles", "connection", "backup", "lock", "inputs_only"})
+    _VALID_ARGS = frozenset({"roles", "connection", "backup", "lock", "inputs_only", "adopt", "preflight"})
 
     def run(self, tmp: str | None = None, task_vars: dict[str, Any] | None = None) -> dict[str, Any]:
         result = super().run(tmp, task_vars)
@@ -405,16 +417,9 @@ class ActionModule(ActionBase):
         roles = [str(role) for role in args.get("roles") or []]
         inputs = _sibling("_routeros_inputs")
         plan: list[dict[str, Any]] = _plain(inputs.plan(self._templar, task_vars or {}, roles))
-        for index, entry in enumerate(plan):
-            unknown = set(entry) - {
-                "path",
-                "data",
-                "keep_address",
-                "keep_service",
-                "existing",
-                "restore",
-                *OPTIONS,
-            }
+        preflight = [dict(entry) for entry in args.get("preflight") or []]
+        for index, entry in enumerate([*plan, *preflight]):
+            unknown = set(entry) - {"path", "data", *GUARDS, *OPTIONS}
             if "path" not in entry or unknown:
                 raise AnsibleActionFail(
                     f"plan[{index}]: needs a path and api_modify's options, not {sorted(unknown)}"
@@ -424,6 +429,10 @@ class ActionModule(ActionBase):
                     f"plan[{index}].path: {entry['path']!r} is not valid; expected a path community.routeros "
                     "knows, e.g. 'ip address' (checked before connecting)"
                 )
+        adopt = args.get("adopt", False)
+        _sibling("_routeros_collisions").check_setting(
+            adopt, lambda path: PATHS.get(tuple(split_path(path))) is not None
+        )
         settings = dict(args.get("connection") or {})
         if boolean(args.get("inputs_only", False)):
             return {**result, "changed": False, "msg": f"inputs checked: {', '.join(roles)}"}
@@ -442,7 +451,14 @@ class ActionModule(ActionBase):
             except versions.UnsupportedVersion as error:
                 raise AnsibleActionFail(str(error)) from None
             run = _Run(
-                api, plan, host, settings, dict(args.get("backup") or {}), version=version.split(" ", 1)[0]
+                api,
+                plan,
+                host,
+                settings,
+                dict(args.get("backup") or {}),
+                version=version.split(" ", 1)[0],
+                adopt=adopt,
+                preflight=preflight,
             )
             outcome = {**result, **run.apply(dict(args.get("lock") or {}), check_mode=check_mode)}
             return {**outcome, "warnings": [*outcome.get("warnings", []), warning]} if warning else outcome
@@ -463,8 +479,15 @@ class _Run:
         backup: dict[str, Any],
         *,
         version: str,
+        adopt: Any = False,
+        preflight: list[dict[str, Any]] | None = None,
     ) -> None:
         self.api = api
+        self.adopt = adopt
+        self.preflight = preflight or []
+        # What the dry pass found to write before the plan: adopted entries to mark, hand-made alerting to
+        # remove.
+        self.takeover: list[tuple[tuple[str, ...], str, dict[str, Any]]] = []
         self.plan = plan
         self.host = host
         self.settings = settings
@@ -484,19 +507,97 @@ class _Run:
                 _check_existing(entry, recorder.reads.get(tuple(split_path(entry["path"])), []))
         for entry in self.plan:
             _check_names(self.api, entry, recorder.reads.get(tuple(split_path(entry["path"])), []))
+        takeover, notes = self.collisions(recorder)
+        if self.takeover:
+            # The plan as it will meet the router once the takeover is written: adopted entries owned,
+            # hand-made alerting gone.
+            seeded = _ReadOnce(self.api, takeover, keep=True)
+            dry = [_sync(seeded, entry, True, self.version) for entry in self.plan]
         for entry, outcome in zip(self.plan, dry, strict=True):
             _guard(entry, outcome, self.reach)
         changing = [entry for entry, outcome in zip(self.plan, dry, strict=True) if outcome.get("changed")]
         summary: dict[str, Any] = {
-            "changed": bool(changing),
+            "changed": bool(changing or self.takeover),
             "diff": [
-                {**outcome["diff"], "before_header": entry["path"], "after_header": entry["path"]}
-                for entry, outcome in zip(self.plan, dry, strict=True)
-                if outcome.get("changed") and "diff" in outcome
+                *notes.pop("diff"),
+                *(
+                    {**outcome["diff"], "before_header": entry["path"], "after_header": entry["path"]}
+                    for entry, outcome in zip(self.plan, dry, strict=True)
+                    if outcome.get("changed") and "diff" in outcome
+                ),
             ],
-            "paths": [e["path"] for e in changing],
+            "paths": list(dict.fromkeys([*notes.pop("paths"), *(e["path"] for e in changing)])),
+            **{key: value for key, value in notes.items() if value},
         }
         return recorder, dry, summary
+
+    def collisions(
+        self, recorder: _Recorder
+    ) -> tuple[dict[tuple[str, ...], list[dict[str, Any]]], dict[str, Any]]:
+        """What collides with the plan and the hand-made alerting, from the dry pass's reads: refused before
+        any write unless adopted; else the takeover to write first (`self.takeover`), the reads as they will
+        be after it, and what to report (diff items, paths, adopted, removed, warnings)."""
+        found = _sibling("_routeros_collisions")
+
+        def read(path: str) -> list[dict[str, Any]]:
+            key = tuple(split_path(path))
+            if key not in recorder.reads:
+                list(recorder.path(*key))
+            return recorder.reads[key]
+
+        # Preflight entries are what a later play will meet: checked here, taken over by that play.
+        for entry in self.preflight:
+            read(entry["path"])
+        handmade, remove = found.handmade([*self.plan, *self.preflight], read)
+        reads = copy.deepcopy(recorder.reads)
+        removed = handmade if remove else []
+        for item in removed:
+            key = tuple(split_path(item.path))
+            reads[key] = [row for row in reads[key] if row.get(".id") != item.entry.get(".id")]
+        collisions = found.find([*self.plan, *self.preflight], reads, split_path)
+        refused = [c for c in collisions if not found.adopted(self.adopt, c.path)]
+        if refused:
+            raise AnsibleActionFail(found.refusal(refused, handmade))
+        planned = {entry["path"] for entry in self.plan}
+        collisions = [c for c in collisions if c.path in planned]
+        if not any(entry.get("handmade_alerting") for entry in self.plan):
+            handmade, removed = [], []
+        self.takeover = []
+        diff: list[dict[str, Any]] = []
+        for item in removed:
+            key = tuple(split_path(item.path))
+            self.takeover.append((key, "remove", {".id": item.entry[".id"]}))
+            diff.append(
+                {
+                    "before_header": f"{item.path} (hand-made Telegram alerting, removed)",
+                    "after_header": item.path,
+                    "before": {"data": [found.redacted(_plain(item.entry))]},
+                    "after": {"data": []},
+                }
+            )
+        for collision in collisions:
+            key = tuple(split_path(collision.path))
+            comment = str(collision.planned.get("comment", ""))
+            self.takeover.append((key, "set", {".id": collision.existing[".id"], "comment": comment}))
+            for row in reads[key]:
+                if row.get(".id") == collision.existing[".id"]:
+                    row["comment"] = comment
+            diff.append(
+                {
+                    "before_header": f"{collision.path} (adopted)",
+                    "after_header": collision.path,
+                    "before": {"data": [_plain(collision.existing)]},
+                    "after": {"data": [{**_plain(collision.existing), "comment": comment}]},
+                }
+            )
+        notes = {
+            "diff": diff,
+            "paths": [" ".join(key) for key, _, _ in self.takeover],
+            "adopted": [c.describe() for c in collisions],
+            "removed": [item.describe() for item in removed],
+            "warnings": found.warnings(handmade, remove),
+        }
+        return reads, notes
 
     def apply(self, lock: dict[str, Any], *, check_mode: bool) -> dict[str, Any]:
         # Reading is safe beside another run: only a run with something to change takes the router's lock,
@@ -519,18 +620,29 @@ class _Run:
     ) -> dict[str, Any]:
         # A write can change other paths (a renamed port is renamed in every reference to it): the first path
         # to change uses the read already made, every later path is read again before it is applied.
-        first = next(index for index, outcome in enumerate(dry) if outcome.get("changed"))
         writes = _Writes(self.api, recorder.reads)
-        fresh = _ReadOnce(writes, dict(recorder.reads))
         applied: list[str] = []
-        for entry in self.plan[first:]:
+        # The takeover first (adopted entries marked, hand-made alerting removed); then every path is read
+        # again, as it now is.
+        for key, action, data in self.takeover:
+            try:
+                if action == "remove":
+                    writes.path(*key).remove(data[".id"])
+                else:
+                    writes.path(*key).update(**data)
+            except (LibRouterosError, OSError) as failure:
+                return self.failed(summary, f"{' '.join(key)}: {failure}", writes.log)
+            applied.append(" ".join(key))
+        first = next((index for index, outcome in enumerate(dry) if outcome.get("changed")), len(dry))
+        fresh = _ReadOnce(writes, {} if self.takeover else dict(recorder.reads))
+        for entry in self.plan[0 if self.takeover else first :]:
             try:
                 outcome = _sync(fresh if not applied else writes, entry, False, self.version)
             except (AnsibleActionFail, LibRouterosError, OSError) as failure:
                 return self.failed(summary, str(getattr(failure, "message", failure)), writes.log)
             if outcome.get("changed"):
                 applied.append(entry["path"])
-        summary.update({"changed": bool(applied), "paths": applied})
+        summary.update({"changed": bool(applied), "paths": list(dict.fromkeys(applied))})
         return summary
 
     def failed(self, summary: dict[str, Any], message: str, log: list[dict[str, Any]]) -> dict[str, Any]:
