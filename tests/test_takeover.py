@@ -1,6 +1,6 @@
 """Taking over a router that is not empty: `site.yml` finds what collides with its plan before any write.
 
-lab-r1 carries RouterOS's factory default configuration (made here over the API, as defconf makes it):
+lab-r1 carries RouterOS's factory default configuration (the lab's `defconf` scenario, lab/README.md):
 `--check --diff` names every collision, a run without `routeros_apply_adopt` stops before any write naming
 each and the setting, and with it the run converges and a rerun changes nothing. lab-r2 carries the source
 paper's hand-made alerting (a Netwatch entry and a schedule that call the Bot API with the token in clear
@@ -53,7 +53,7 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningLab]:
     for router in ("1", "2", "3"):
         for address in ("9.9.9.9", "10.10.10.10"):
             running.ctl("host", router, address, "up")
-    defconf(api(running, 1))
+    running.ctl("scenario", "1", "defconf")
     handmade(api(running, 2))
     hand_made_probe = api(running, 3)
     hand_made_probe.path("tool", "netwatch").add(host="10.10.10.10", comment="server, by hand")
@@ -74,27 +74,6 @@ def inventory(tmp_path_factory: pytest.TempPathFactory, lab: RunningLab) -> Path
 
 def api(lab: RunningLab, router: int) -> Any:
     return librouteros.connect(lab.address(router), "admin", "lab-admin", port=8728)
-
-
-def defconf(router: Any) -> None:
-    """What RouterOS's default configuration script makes on a SOHO board (the parts the baseline plans)."""
-    router.path("interface", "bridge").add(name="bridge", comment="defconf")
-    for port in ("ether2", "ether3", "ether4", "ether5"):
-        router.path("interface", "bridge", "port").add(bridge="bridge", interface=port, comment="defconf")
-    for name in ("WAN", "LAN"):
-        router.path("interface", "list").add(name=name, comment="defconf")
-    members = router.path("interface", "list", "member")
-    members.add(list="LAN", interface="bridge", comment="defconf")
-    members.add(list="WAN", interface="ether1", comment="defconf")
-    router.path("ip", "address").add(address="192.168.88.1/24", interface="bridge", comment="defconf")
-    router.path("ip", "dhcp-client").add(interface="ether1", comment="defconf")
-    router.path("ip", "firewall", "nat").add(
-        chain="srcnat",
-        action="masquerade",
-        **{"out-interface-list": "WAN", "ipsec-policy": "out,none"},
-        comment="defconf: masquerade",
-    )
-    router.close()
 
 
 def handmade(router: Any) -> None:
