@@ -86,7 +86,7 @@ MAX_PARENT_DEPTH = 8
 NAME_BYTES = 200
 COMMENT_BYTES = 1000
 # Text that arrives in Telegram exactly as written may hold line breaks and tabs, never other control bytes.
-_FORBIDDEN_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_FORBIDDEN_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 # The ranges /tool netwatch takes, from the release's command tree (scripts/routeros_schema.py exports them):
 # a router refuses `interval=500ms` (1s..) or `packet-interval=10ms` (20ms..), so the controller does first.

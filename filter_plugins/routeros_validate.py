@@ -43,7 +43,8 @@ _INTERFACE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@-]{0,62}")
 _HOSTNAME = re.compile(
     r"(?=.{1,253}$)([A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?)(\.[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?)*"
 )
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+# C0, DEL and C1: a C1 byte such as U+009B (a terminal's CSI) acts as a control sequence in an SSH prompt.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 # ASCII digits as RouterOS writes numbers: no sign, no leading zero (a router would print `024` as `24`).
 _NUMBER = re.compile(r"0|[1-9][0-9]*")
 # A firewall chain: the built-in ones or a custom chain's name.
@@ -139,6 +140,22 @@ def is_prefix(value: Any) -> bool:
         return False
     try:
         ipaddress.IPv4Network(value, strict=True)
+    except ValueError:
+        return False
+    return True
+
+
+def is_ipv6_prefix(value: Any) -> bool:
+    """`2001:db8::/32` or `::/0` with no host bits set, or a single address, in the form RouterOS prints."""
+    if is_ipv6(value):
+        return True
+    if not isinstance(value, str) or value.count("/") != 1 or not value.isascii():
+        return False
+    host, length = value.split("/")
+    if not is_ipv6(host) or not _NUMBER.fullmatch(length) or not 0 <= int(length) <= 128:
+        return False
+    try:
+        ipaddress.IPv6Network(value, strict=True)
     except ValueError:
         return False
     return True
@@ -537,8 +554,12 @@ def check_services(services: Any, field: str = "routeros_api_service_services") 
                 problems.add(f"{path}.address", addresses, "a list of addresses or prefixes")
             else:
                 for index, address in enumerate(addresses):
-                    if not is_prefix(address):
-                        problems.add(f"{path}.address[{index}]", address, "an address or a prefix A.B.C.D/N")
+                    if not (is_prefix(address) or is_ipv6_prefix(address)):
+                        problems.add(
+                            f"{path}.address[{index}]",
+                            address,
+                            "an address or a prefix: A.B.C.D/N, or IPv6 as printed, e.g. 2001:db8::/32",
+                        )
     _duplicates(problems, field, names, "service")
     problems.raise_if_any("invalid services")
     return services

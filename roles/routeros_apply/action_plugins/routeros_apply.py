@@ -408,6 +408,8 @@ class ActionModule(ActionBase):
                     f"plan[{index}].path: {entry['path']!r} is not valid; expected a path community.routeros "
                     "knows, e.g. 'ip address' (checked before connecting)"
                 )
+        if args.get("backup"):
+            _sibling("_routeros_backup").check_keep(dict(args["backup"]))
         settings = dict(args.get("connection") or {})
         if boolean(args.get("inputs_only", False)):
             return {**result, "changed": False, "msg": f"inputs checked: {', '.join(roles)}"}
