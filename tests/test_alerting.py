@@ -414,7 +414,7 @@ def test_every_rendered_script_passes_routeros_lsp(tmp_path):
         done = subprocess.run(command, cwd=root, capture_output=True, text=True, check=False)
         assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
     scripts = sorted(rendered.rglob("*.rsc"))
-    assert len(scripts) == 3 * 5  # three routers in the two inventories, five scripts each
+    assert len(scripts) == 5 * 5  # five routers in the two inventories (2 + 3), five scripts each
     variables = ["host", "name", "comment", "status", "since", "type", "done-tests", "failed-tests"]
     lint = subprocess.run(
         [

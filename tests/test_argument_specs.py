@@ -136,7 +136,12 @@ def test_every_role_has_argument_specs():
 
 
 @pytest.mark.parametrize(
-    ("run", "host"), [("lab_run", "lab-r1"), ("lab_run", "lab-r2"), ("example_run", "koperasi-gw")]
+    ("run", "host"),
+    [
+        ("lab_run", "lab-r1"),
+        ("lab_run", "lab-r2"),
+        *[("example_run", host) for host in ("koperasi-bogor", "koperasi-depok", "koperasi-bekasi")],
+    ],
 )
 def test_the_shipped_inventories_pass_every_role_s_argument_specs(run, host, request):
     results = request.getfixturevalue(run)[host]
