@@ -18,6 +18,7 @@ from collections.abc import Callable, Hashable, Iterable
 from pathlib import Path
 from types import ModuleType
 from typing import Any
+from zoneinfo import available_timezones
 
 from ansible.errors import AnsibleFilterError
 
@@ -482,6 +483,46 @@ def check_dns(servers: Any, allow_remote: Any, static: Any, prefix: str = "route
     return servers
 
 
+# A tz database name as RouterOS lists them (`Asia/Jakarta`, `America/Argentina/Buenos_Aires`, `UTC`).
+_ZONE = re.compile(r"[A-Z][A-Za-z0-9_+-]*(/[A-Za-z0-9_+-]+){0,2}")
+
+
+def is_time_zone(value: Any) -> bool:
+    """A name of the tz database (checked against the controller's copy when it has one) or `manual`."""
+    if not isinstance(value, str) or not (value == "manual" or _ZONE.fullmatch(value)):
+        return False
+    known = available_timezones()
+    return not known or value in known or value == "manual"
+
+
+def check_clock(servers: Any, zone: Any, prefix: str = "routeros_clock") -> Any:
+    problems = Problems()
+    if not isinstance(servers, list):
+        problems.add(f"{prefix}_ntp_servers", servers, "a list of NTP servers ([] to leave the client alone)")
+    else:
+        for index, server in enumerate(servers):
+            if not (is_ip(server) or (is_hostname(server) and "_" not in server)):
+                problems.add(
+                    f"{prefix}_ntp_servers[{index}]",
+                    server,
+                    "an IPv4 or IPv6 address or a DNS name, e.g. pool.ntp.org",
+                )
+        _duplicates(
+            problems,
+            f"{prefix}_ntp_servers",
+            [(f"{prefix}_ntp_servers[{i}]", s) for i, s in enumerate(servers)],
+            "server",
+        )
+    if zone not in ("", None) and not is_time_zone(zone):
+        problems.add(
+            f"{prefix}_time_zone_name",
+            zone,
+            "a tz database name such as Asia/Jakarta or UTC, manual, or empty to leave the zone alone",
+        )
+    problems.raise_if_any("invalid clock settings")
+    return servers
+
+
 def check_nat(rules: Any, known: list[str], lists: list[str], field: str = "routeros_nat_rules") -> Any:
     problems = Problems()
     seen: list[tuple[str, Any]] = []
@@ -601,6 +642,7 @@ class FilterModule:
             "routeros_check_addresses": check_addresses,
             "routeros_check_dhcp_clients": check_dhcp_clients,
             "routeros_check_dns": check_dns,
+            "routeros_check_clock": check_clock,
             "routeros_check_nat": check_nat,
             "routeros_check_services": check_services,
             "routeros_check_connection": check_connection,

@@ -132,7 +132,7 @@ def example_run(tmp_path_factory: pytest.TempPathFactory) -> dict:
 def test_every_role_has_argument_specs():
     roles = sorted(path.name for path in (ROOT / "roles").iterdir() if path.is_dir())
     assert roles == ROLES
-    assert len(ROLES) == 17
+    assert len(ROLES) == 18
 
 
 @pytest.mark.parametrize(
