@@ -13,9 +13,11 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import re
 import shutil
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -34,6 +36,8 @@ BRANCHES = ("koperasi-bogor", "koperasi-depok", "koperasi-bekasi")
 # Routers added later by an inventory edit, as the example's README says: a hosts.yml line, a host_vars file.
 ADDED = ("koperasi-cibinong", "koperasi-cianjur")
 SITE_PASSWORD = "a-site-password-of-its-own"
+# The fake Telegram's group chat, which inventory/lab's chats start with.
+CHAT = "-4000000001"
 
 
 @pytest.fixture(scope="module")
@@ -167,6 +171,24 @@ def test_three_branches_converge_each_with_its_own_identity_and_hosts(lab: Runni
     again = run(site)
     assert again.returncode == 0, again.output[-5000:]
     assert [again.recap(host)["changed"] for host in BRANCHES] == [0, 0, 0]
+
+
+def test_the_branches_keep_the_sites_clock_and_their_alerts_show_its_zone(lab: RunningLab, site: Path):
+    """The site's NTP servers and time zone (group_vars/koperasi) on every branch, and a DOWN alert (the
+    branch's own hosts never answer in the lab) that names the zone its time is in."""
+    for router in range(1, len(BRANCHES) + 1):
+        [clock] = rows(lab, router, "system/clock")
+        assert (clock["time-zone-name"], clock["time-zone-autodetect"]) == ("Asia/Jakarta", "false")
+        assert clock["gmt-offset"] == "+07:00"
+        [ntp] = rows(lab, router, "system/ntp/client")
+        assert (ntp["enabled"], ntp["servers"]) == ("true", "0.id.pool.ntp.org,1.id.pool.ntp.org")
+    deadline = time.monotonic() + 60
+    texts: list[str] = []
+    while time.monotonic() < deadline and not any("koperasi-bogor" in text for text in texts):
+        time.sleep(1)
+        texts = [message["text"] for message in lab.ctl("telegram", "messages", CHAT)]
+    [alert] = [text for text in texts if "koperasi-bogor" in text][:1]
+    assert re.search(r"\n🕒 Tanggal \d{4}-\d\d-\d\d jam \d\d:\d\d:\d\d \(Asia/Jakarta\)", alert), alert
 
 
 def test_a_fourth_router_is_one_hosts_line_and_one_host_vars_file(lab: RunningLab, site: Path):

@@ -111,7 +111,7 @@ NTP_CLIENT = MenuSpec(
     path="system/ntp/client",
     single=True,
     defaults={"enabled": "false", "mode": "unicast", "servers": "", "vrf": "main"},
-    kinds={"servers": "text"},
+    kinds={"servers": "text", "mode": "enum"},
     check=_ntp_check,
     derive=_ntp_derive,
 )
