@@ -154,6 +154,34 @@ def test_the_wrapper_refuses_a_published_vault_password(site: Path, tmp_path: Pa
     assert line[-1].endswith("site.yml")
 
 
+def test_ansible_vault_in_the_repository_encrypts_with_no_published_password(tmp_path: Path):
+    """ansible.cfg offers the lab's password to decrypt only: `ansible-vault encrypt` (or create) with no
+    vault id of its own stops and leaves the file as it was; with `--vault-id site@...` it uses that
+    password."""
+    secret = tmp_path / "vault.yml"
+    secret.write_text("vault_routeros_api_password: not-yet-encrypted\n")
+    vault = [str(Path(sys.executable).parent / "ansible-vault"), "encrypt", str(secret)]
+    environment = {**os.environ, "ANSIBLE_CONFIG": str(ROOT / "ansible.cfg")}
+    refused = subprocess.run(vault, cwd=ROOT, env=environment, capture_output=True, text=True, check=False)
+    assert refused.returncode != 0
+    assert "Did not find a match for --encrypt-vault-id=site" in refused.stderr
+    assert secret.read_text() == "vault_routeros_api_password: not-yet-encrypted\n"
+    password = tmp_path / "site-password.txt"
+    password.write_text(SITE_PASSWORD)
+    done = subprocess.run(
+        [*vault, "--vault-id", f"site@{password}"],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert secret.read_text().startswith("$ANSIBLE_VAULT;1.2;AES256;site\n")
+    decrypted = VaultLib([("site", VaultSecret(SITE_PASSWORD.encode()))]).decrypt(secret.read_bytes())
+    assert decrypted == b"vault_routeros_api_password: not-yet-encrypted\n"
+
+
 def _wrapper() -> Any:
     spec = importlib.util.spec_from_file_location("site_wrapper", SITE_SCRIPT)
     assert spec is not None and spec.loader is not None
