@@ -342,6 +342,7 @@ FILTERS = {
     "routeros_check_addresses": (check.check_addresses, 2),
     "routeros_check_dhcp_clients": (check.check_dhcp_clients, 2),
     "routeros_check_dns": (check.check_dns, 3),
+    "routeros_check_clock": (check.check_clock, 2),
     "routeros_check_nat": (check.check_nat, 3),
     "routeros_check_services": (check.check_services, 1),
     "routeros_check_connection": (check.check_connection, 2),
