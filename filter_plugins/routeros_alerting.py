@@ -441,8 +441,8 @@ _DURATION_SETTINGS = (
 
 
 # Longest value a placeholder other than a text can take (bytes): an IPv6 address, a date, a time, a count of
-# dropped alerts (queue_max is at most 10000), a time zone (the longest tz database name is 32 bytes; an offset
-# is `UTC+05:45`).
+# dropped alerts (queue_max is at most 10000), a time zone (the longest tz database name is 32 bytes; an
+# offset is `UTC+05:45`).
 _VALUE_BYTES = {"address": 39, "date": 10, "time": 8, "zone": 32, "count": 5}
 # Longest texts the notifier puts in a message: the names and comments the checks let through, the hosts
 # behind a parent, the router's identity. A smaller budget cuts them (with an ellipsis) in proportion.
