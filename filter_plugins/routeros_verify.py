@@ -219,6 +219,14 @@ def _leg(kind: str, leg: dict[str, Any] | None, chats: list[dict[str, str]]) -> 
     }
 
 
+def _upgraded(chat: str, target: Any) -> str:
+    """What to do about a group Telegram upgraded, which the router already follows."""
+    return (
+        f"Telegram upgraded the group {chat} to the supergroup {target}; the router sends there already -> "
+        f"put id: {target} in place of {chat} in routeros_telegram_chats and rerun site.yml"
+    )
+
+
 def verdict(
     raw: dict[str, Any], router: str, chats: list[dict[str, str]], failure: str = ""
 ) -> dict[str, Any]:
@@ -274,11 +282,7 @@ def verdict(
             answer = (check.get("chats") or {}).get(chat["key"]) or {}
             result["checks"][f"chat {chat['name']}"] = answer.get("type") or answer.get("error")
             if answer.get("to"):
-                result["notes"].append(
-                    f"Telegram upgraded the group {chat['id']} to the supergroup {answer['to']}; the router "
-                    f"sends there already -> put id: {answer['to']} in place of {chat['id']} in "
-                    "routeros_telegram_chats and rerun site.yml"
-                )
+                result["notes"].append(_upgraded(chat["id"], answer["to"]))
             if check.get("token") and me.get("ok") and not answer.get("ok"):
                 reason, fix = explain(
                     str(answer.get("error", "")), "getChat", chat["name"], int(answer.get("code") or 0)
@@ -290,6 +294,12 @@ def verdict(
                 problem(name, reason, fix)
     # The test alerts go only to the chats marked for them (verify: true, else the first chat).
     tested = [chat for chat in chats if chat.get("test", True)]
+    for chat in tested:
+        for leg in (raw.get("down") or {}, raw.get("up") or {}):
+            moved = ((leg.get("receipts") or {}).get(chat["key"]) or {}).get("to")
+            note = _upgraded(chat["id"], moved) if moved else ""
+            if note and note not in result["notes"]:
+                result["notes"].append(note)
     if not tested:
         problem(
             "tests",
