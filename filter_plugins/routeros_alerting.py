@@ -410,6 +410,8 @@ TOKEN_SHAPE = re.compile(r"[0-9]{8,10}:[A-Za-z0-9_-]{35}")
 _CHANNEL = re.compile(r"@[A-Za-z][A-Za-z0-9_]{4,31}")
 _API_URL = re.compile(r"https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?")
 LANGUAGES = ("id", "en")
+# What a chat of routeros_telegram_chats may say.
+CHAT_KEYS = ("id", "topic", "silent", "verify")
 # Each message part and the placeholders it may use (the send script fills them in).
 TEXT_PLACEHOLDERS = {
     "router": ("router",),
@@ -588,7 +590,7 @@ def _check_chats(problems: Any, field: str, chats: Any) -> None:
         problems.add(field, chats, "at least one chat ({id: ..., topic: ..., silent: ...})")
     seen: list[tuple[str, Any]] = []
     for path, chat in entries:
-        _validate._only(problems, path, chat, ("id", "topic", "silent", "verify"))
+        _validate._only(problems, path, chat, CHAT_KEYS)
         chat_id = _chat_id(chat.get("id"))
         if chat_id is None:
             problems.add(
