@@ -211,7 +211,7 @@ def test_each_failure_is_reported_with_its_reason_and_leaves_nothing(site, case)
 
 def test_a_chat_the_bot_is_not_in_is_named(site):
     site.drained()
-    chats = [{"id": -4000000001}, {"id": 999999}]
+    chats = [{"id": -4000000001}, {"id": 999999, "verify": True}]
     assert (
         site.play("playbooks/alerting.yml", "--limit", "lab-r1", routeros_telegram_chats=chats).returncode
         == 0
