@@ -75,9 +75,9 @@ def test_the_inventory_updated_to_the_supergroup_converges_then_changes_nothing(
         {"id": int(SUPERGROUP)},
         {"id": int(FORUM_CHAT), "topic": 2, "silent": True, "verify": True},
     ]
-    updated = alerting.deploy()
+    updated = alerting.deploy(playbook="site.yml")
     assert updated.returncode == 0, updated.output[-3000:]
-    again = alerting.deploy()
+    again = alerting.deploy(playbook="site.yml")
     assert again.returncode == 0 and again.recap("lab-r1")["changed"] == 0, again.output[-3000:]
     alerting.host("10.10.10.10", "down")
     [down] = wait_for(lambda: alerting.texts(SUPERGROUP), 30, "the DOWN in the supergroup")
