@@ -126,6 +126,7 @@ def test_an_upgraded_group_refuses_sends_naming_the_supergroup_and_both_chats_te
         (GROUP, target, None),
         (target, None, GROUP),
     ]
+    assert ctl(fake, "info")["upgraded"] == {str(GROUP): target}
     with pytest.raises(UsageError, match="not a basic group"):
         ctl(fake, "migrate", str(GROUP))
 

@@ -44,6 +44,7 @@ def telegram_verb(lab: LabView, args: list[str]) -> Any:
                 for c in state.chats.values()
             ],
             "limits": vars(state.flood.limits),
+            "upgraded": {str(group): supergroup for group, supergroup in state.migrated.items()},
         }
     if action == "fault" and 1 <= len(rest) <= 2:
         fault = parse_fault(rest[0], rest[1] if len(rest) == 2 else None)
