@@ -90,12 +90,18 @@ def test_updates_stay_until_an_offset_confirms_them(fake):
     assert first[1]["update_id"] == first[0]["update_id"] + 1
     # Read again without offset: nothing was confirmed.
     assert updates(fake) == first
-    assert updates(fake, offset=-1) == first[1:]
     assert updates(fake, limit=1) == first[:1]
     assert updates(fake, offset=first[1]["update_id"]) == first[1:]
     # The offset above confirmed the first one for good.
     assert updates(fake) == first[1:]
     assert updates(fake, offset=first[1]["update_id"] + 1) == []
+
+
+def test_a_negative_offset_takes_the_last_updates_and_forgets_the_others(fake):
+    for text in ("one", "two", "three"):
+        ctl(fake, "say", str(PRIVATE), text)
+    assert [u["message"]["text"] for u in updates(fake, offset=-1)] == ["three"]
+    assert [u["message"]["text"] for u in updates(fake)] == ["three"]
 
 
 def test_an_upgraded_group_refuses_sends_naming_the_supergroup_and_both_chats_tell_it(fake):

@@ -43,18 +43,17 @@ class Updates:
         return update
 
     def select(self, bot_id: int, offset: int | None, limit: int) -> list[dict[str, Any]]:
-        """getUpdates' answer: an offset confirms every update below it; a negative one counts back from the
-        end."""
+        """getUpdates' answer: an offset confirms every update below it; a negative one starts that many
+        updates from the end and forgets all before them (Bot API, getUpdates)."""
         kept = [
             (at, update) for at, update in self.pending.get(bot_id, []) if time.time() - at < KEPT_SECONDS
         ]
         if offset is not None and offset > 0:
             kept = [(at, update) for at, update in kept if update["update_id"] >= offset]
+        elif offset is not None and offset < 0:
+            kept = kept[offset:]
         self.pending[bot_id] = kept
-        updates = [update for _, update in kept]
-        if offset is not None and offset < 0:
-            updates = updates[offset:]
-        return updates[:limit]
+        return [update for _, update in kept][:limit]
 
     def records(self, bot_id: int | None = None) -> list[dict[str, Any]]:
         return [
