@@ -38,7 +38,7 @@ unit: setup
 	$(BIN)/pytest -q
 
 molecule: setup
-	$(BIN)/molecule test
+	$(BIN)/molecule test --all
 
 # The alerting tests again on the oldest and the newest RouterOS the toolkit supports (the whole suite runs on
 # the lab's default version, and tests/test_notifier_real_routers.py on both); routeros_version.py names them.
