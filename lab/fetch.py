@@ -18,13 +18,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from cryptography import x509
-from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives import hashes, serialization
 
 from lab import errors, values
 from lab.errors import CommandError
 from lab.menus.base import Props, RouterView
 from lab.menus.system import store_file
-from lab.network import chain_problem, trust_anchors
+from lab.network import REAL_ROOT_SHA256, chain_problem
 
 # What `output=user` hands back at most, as RouterOS cuts it.
 USER_DATA_LIMIT = 64512
@@ -152,6 +152,24 @@ def _url(args: Props) -> str:
         raise errors.missing_value("url")
     port = f":{args['port']}" if args.get("port") else ""
     return f"{mode}://{address}{port}/{args.get('src-path', '').lstrip('/')}"
+
+
+def trust_anchors(router: RouterView, facility: str) -> list[x509.Certificate]:
+    """What `facility` (fetch, netwatch) trusts: the /certificate entries marked trusted (the real root, when
+    one of them is it, standing for the lab's Internet root), and the builtin store when /certificate settings
+    builtin-trust-store names the facility (or all)."""
+    found: list[x509.Certificate] = []
+    for item in router.items(router.spec("certificate")):
+        pem = item.props.get("pem", "")
+        if item.props.get("trusted") == "true" and pem:
+            certificate = x509.load_pem_x509_certificate(pem.encode())
+            found.append(certificate)
+            if certificate.fingerprint(hashes.SHA256()).hex() == REAL_ROOT_SHA256:
+                found.append(router.network.ca.certificate)
+    store = router.rows("certificate/settings")[0].get("builtin-trust-store", "").split(",")
+    if facility in store or "all" in store:
+        found.append(router.network.ca.certificate)
+    return found
 
 
 def _check_chain(

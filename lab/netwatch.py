@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 
 from lab import dns, errors, jobs, values
 from lab.errors import CommandError
+from lab.fetch import trust_anchors
 from lab.menus.base import Props
 from lab.menus.tool import (
     DEFAULT_HTTP_CODES,
@@ -30,7 +31,7 @@ from lab.menus.tool import (
     probe_address,
     tcp_threshold_ms,
 )
-from lab.network import chain_problem, trust_anchors
+from lab.network import chain_problem
 from lab.reachability import SILENT, Reach, dns_server, is_own_address, reachable, service_at
 
 if TYPE_CHECKING:

@@ -12,15 +12,11 @@ import threading
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from cryptography import exceptions, x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import NameOID
-
-if TYPE_CHECKING:
-    from lab.menus.base import RouterView
 
 # The fake Telegram Bot API listens here unless the operator points the name elsewhere (`ctl service`).
 
@@ -257,24 +253,6 @@ class InternetCA:
 def _memory_ca() -> InternetCA:
     """The root of routers made without a state folder: one per process, made on first use."""
     return InternetCA._create(None)
-
-
-def trust_anchors(router: RouterView, facility: str) -> list[x509.Certificate]:
-    """What `facility` (fetch, netwatch) trusts: the /certificate entries marked trusted (the real root, when
-    one of them is it, standing for the lab's Internet root), and the builtin store when /certificate settings
-    builtin-trust-store names the facility (or all)."""
-    found: list[x509.Certificate] = []
-    for item in router.items(router.spec("certificate")):
-        pem = item.props.get("pem", "")
-        if item.props.get("trusted") == "true" and pem:
-            certificate = x509.load_pem_x509_certificate(pem.encode())
-            found.append(certificate)
-            if certificate.fingerprint(hashes.SHA256()).hex() == REAL_ROOT_SHA256:
-                found.append(router.network.ca.certificate)
-    store = router.rows("certificate/settings")[0].get("builtin-trust-store", "").split(",")
-    if facility in store or "all" in store:
-        found.append(router.network.ca.certificate)
-    return found
 
 
 def chain_problem(leaf: x509.Certificate, anchors: list[x509.Certificate], now: float) -> str | None:
