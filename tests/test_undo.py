@@ -106,8 +106,15 @@ def rows(lab: RunningLab, path: str) -> list[dict[str, Any]]:
 
 def test_restore_puts_every_path_back_as_api_info_read_it_before_a_failed_run(lab1, inventory):
     assert play(inventory, "playbooks/baseline.yml")["rc"] == 0
-    # Hand-made, before the backup: the restore keeps them where they were.
-    api(lab1).path("ip", "firewall", "nat").add(chain="srcnat", action="masquerade", comment="hand-made NAT")
+    # Hand-made, before the backup: the restore keeps them where they were. A port forward, which collides
+    # with nothing the toolkit plans (a second masquerade would stop the run: tests/test_takeover.py).
+    api(lab1).path("ip", "firewall", "nat").add(
+        chain="dstnat",
+        action="dst-nat",
+        protocol="tcp",
+        **{"dst-port": "8080", "to-addresses": "192.168.20.10"},
+        comment="hand-made NAT",
+    )
     paths = list(document(backups(inventory)[-1]))
     before = api_info(inventory, paths)
 
