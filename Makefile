@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 export PATH := $(BIN):$(PATH)
 PYTHON_SOURCES := lab tests bench filter_plugins molecule roles scripts
 
-.PHONY: setup test lint lint-python lint-ansible unit versions molecule demo bench clean
+.PHONY: setup test lint lint-python lint-ansible unit versions molecule demo bench clean site
 
 setup: $(STAMP)
 
@@ -54,6 +54,11 @@ test: lint molecule versions unit
 
 demo: setup
 	./scripts/demo.sh
+
+# A real site: `make site INVENTORY=inventory/<site>` (ARGS="--check --diff" for a dry run), with that site's
+# vault password only (scripts/site.py: <inventory>/vault-password.txt, VAULT_PASSWORD_FILE, or a prompt).
+site: setup
+	INVENTORY="$(INVENTORY)" $(BIN)/python scripts/site.py $(ARGS)
 
 bench: setup
 	$(BIN)/python bench/lab_startup.py

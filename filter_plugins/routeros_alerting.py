@@ -86,7 +86,7 @@ MAX_PARENT_DEPTH = 8
 NAME_BYTES = 200
 COMMENT_BYTES = 1000
 # Text that arrives in Telegram exactly as written may hold line breaks and tabs, never other control bytes.
-_FORBIDDEN_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_FORBIDDEN_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 # The ranges /tool netwatch takes, from the release's command tree (scripts/routeros_schema.py exports them):
 # a router refuses `interval=500ms` (1s..) or `packet-interval=10ms` (20ms..), so the controller does first.
@@ -577,7 +577,7 @@ TEXT_PLACEHOLDERS = {
     "down": ("name", "address"),
     "up": ("name", "address"),
     "comment": ("comment",),
-    "at": ("date", "time"),
+    "at": ("date", "time", "zone"),
     "down_for": ("duration",),
     "behind": ("hosts",),
     "still_down": ("hosts",),
@@ -587,6 +587,8 @@ TEXT_PLACEHOLDERS = {
 UNITS = ("d", "h", "m", "s")
 # Telegram takes 4096 characters of text; the router counts bytes, markup included, and stays well below.
 MAX_BUDGET = 3800
+# The default texts' longest alert (the Indonesian one, with the time zone) fits with room for short names.
+MIN_BUDGET = 600
 _DURATION_SETTINGS = (
     "delayed_after",
     "batch_window",
@@ -599,8 +601,9 @@ _DURATION_SETTINGS = (
 
 
 # Longest value a placeholder other than a text can take (bytes): an IPv6 address, a date, a time, a count of
-# dropped alerts (queue_max is at most 10000).
-_VALUE_BYTES = {"address": 39, "date": 10, "time": 8, "count": 5}
+# dropped alerts (queue_max is at most 10000), a time zone (the longest tz database name is 32 bytes; an
+# offset is `UTC+05:45`).
+_VALUE_BYTES = {"address": 39, "date": 10, "time": 8, "zone": 32, "count": 5}
 # Longest texts the notifier puts in a message: the names and comments the checks let through, the hosts
 # behind a parent, the router's identity. A smaller budget cuts them (with an ellipsis) in proportion.
 TEXT_MAX = {"name": NAME_BYTES, "comment": COMMENT_BYTES, "hosts": 1000, "router": 64}
@@ -820,11 +823,11 @@ def check_telegram(settings: Any, prefix: str = "routeros_telegram_") -> Any:
             problems.add(f"{prefix}{key}", settings.get(key), "a duration such as 300ms, 5s or 1m")
     if not _integer(settings.get("queue_max"), 1, 10000):
         problems.add(f"{prefix}queue_max", settings.get("queue_max"), "a whole number from 1 to 10000")
-    if not _integer(settings.get("message_budget"), 500, MAX_BUDGET):
+    if not _integer(settings.get("message_budget"), MIN_BUDGET, MAX_BUDGET):
         problems.add(
             f"{prefix}message_budget",
             settings.get("message_budget"),
-            f"a whole number from 500 to {MAX_BUDGET}",
+            f"a whole number from {MIN_BUDGET} to {MAX_BUDGET}",
         )
     elif texts_ok:
         _check_budget(

@@ -253,6 +253,20 @@ def dns_settings(servers: list[str] | None, allow_remote_requests: Any) -> dict[
     return settings
 
 
+def clock_plan(servers: list[str], zone: str) -> list[dict[str, Any]]:
+    """Only what the inventory lists: the NTP client when servers are given, the zone when one is named (with
+    autodetection off, or MikroTik's cloud would set the zone it guesses)."""
+    plan: list[dict[str, Any]] = []
+    if servers:
+        client = {"enabled": True, "mode": "unicast", "servers": ",".join(servers)}
+        plan.append({"path": "system ntp client", "data": [client]})
+    if zone:
+        plan.append(
+            {"path": "system clock", "data": [{"time-zone-name": zone, "time-zone-autodetect": False}]}
+        )
+    return plan
+
+
 def dns_static_data(static: list[dict[str, Any]], marker: str) -> list[dict[str, Any]]:
     data = owned_data(static, marker, "dns_static", properties("dns_static", keep=("address",)))
     for entry in data:
@@ -333,6 +347,7 @@ class FilterModule:
             "routeros_address_data": address_data,
             "routeros_dhcp_client_data": dhcp_client_data,
             "routeros_dns_settings": dns_settings,
+            "routeros_clock_plan": clock_plan,
             "routeros_dns_static_data": dns_static_data,
             "routeros_nat_data": nat_data,
             "routeros_service_data": service_data,

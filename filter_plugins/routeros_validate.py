@@ -18,6 +18,7 @@ from collections.abc import Callable, Hashable, Iterable
 from pathlib import Path
 from types import ModuleType
 from typing import Any
+from zoneinfo import available_timezones
 
 from ansible.errors import AnsibleFilterError
 
@@ -43,7 +44,8 @@ _INTERFACE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@-]{0,62}")
 _HOSTNAME = re.compile(
     r"(?=.{1,253}$)([A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?)(\.[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?)*"
 )
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+# C0, DEL and C1: a C1 byte such as U+009B (a terminal's CSI) acts as a control sequence in an SSH prompt.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 # ASCII digits as RouterOS writes numbers: no sign, no leading zero (a router would print `024` as `24`).
 _NUMBER = re.compile(r"0|[1-9][0-9]*")
 # A firewall chain: the built-in ones or a custom chain's name.
@@ -139,6 +141,22 @@ def is_prefix(value: Any) -> bool:
         return False
     try:
         ipaddress.IPv4Network(value, strict=True)
+    except ValueError:
+        return False
+    return True
+
+
+def is_ipv6_prefix(value: Any) -> bool:
+    """`2001:db8::/32` or `::/0` with no host bits set, or a single address, in the form RouterOS prints."""
+    if is_ipv6(value):
+        return True
+    if not isinstance(value, str) or value.count("/") != 1 or not value.isascii():
+        return False
+    host, length = value.split("/")
+    if not is_ipv6(host) or not _NUMBER.fullmatch(length) or not 0 <= int(length) <= 128:
+        return False
+    try:
+        ipaddress.IPv6Network(value, strict=True)
     except ValueError:
         return False
     return True
@@ -466,6 +484,46 @@ def check_dns(servers: Any, allow_remote: Any, static: Any, prefix: str = "route
     return servers
 
 
+# A tz database name as RouterOS lists them (`Asia/Jakarta`, `America/Argentina/Buenos_Aires`, `UTC`).
+_ZONE = re.compile(r"[A-Z][A-Za-z0-9_+-]*(/[A-Za-z0-9_+-]+){0,2}")
+
+
+def is_time_zone(value: Any) -> bool:
+    """A name of the tz database (checked against the controller's copy when it has one) or `manual`."""
+    if not isinstance(value, str) or not (value == "manual" or _ZONE.fullmatch(value)):
+        return False
+    known = available_timezones()
+    return not known or value in known or value == "manual"
+
+
+def check_clock(servers: Any, zone: Any, prefix: str = "routeros_clock") -> Any:
+    problems = Problems()
+    if not isinstance(servers, list):
+        problems.add(f"{prefix}_ntp_servers", servers, "a list of NTP servers ([] to leave the client alone)")
+    else:
+        for index, server in enumerate(servers):
+            if not (is_ip(server) or (is_hostname(server) and "_" not in server)):
+                problems.add(
+                    f"{prefix}_ntp_servers[{index}]",
+                    server,
+                    "an IPv4 or IPv6 address or a DNS name, e.g. pool.ntp.org",
+                )
+        _duplicates(
+            problems,
+            f"{prefix}_ntp_servers",
+            [(f"{prefix}_ntp_servers[{i}]", s) for i, s in enumerate(servers)],
+            "server",
+        )
+    if zone not in ("", None) and not is_time_zone(zone):
+        problems.add(
+            f"{prefix}_time_zone_name",
+            zone,
+            "a tz database name such as Asia/Jakarta or UTC, manual, or empty to leave the zone alone",
+        )
+    problems.raise_if_any("invalid clock settings")
+    return servers
+
+
 def check_nat(rules: Any, known: list[str], lists: list[str], field: str = "routeros_nat_rules") -> Any:
     problems = Problems()
     seen: list[tuple[str, Any]] = []
@@ -538,8 +596,12 @@ def check_services(services: Any, field: str = "routeros_api_service_services") 
                 problems.add(f"{path}.address", addresses, "a list of addresses or prefixes")
             else:
                 for index, address in enumerate(addresses):
-                    if not is_prefix(address):
-                        problems.add(f"{path}.address[{index}]", address, "an address or a prefix A.B.C.D/N")
+                    if not (is_prefix(address) or is_ipv6_prefix(address)):
+                        problems.add(
+                            f"{path}.address[{index}]",
+                            address,
+                            "an address or a prefix: A.B.C.D/N, or IPv6 as printed, e.g. 2001:db8::/32",
+                        )
     _duplicates(problems, field, names, "service")
     problems.raise_if_any("invalid services")
     return services
@@ -581,6 +643,7 @@ class FilterModule:
             "routeros_check_addresses": check_addresses,
             "routeros_check_dhcp_clients": check_dhcp_clients,
             "routeros_check_dns": check_dns,
+            "routeros_check_clock": check_clock,
             "routeros_check_nat": check_nat,
             "routeros_check_services": check_services,
             "routeros_check_connection": check_connection,

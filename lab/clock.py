@@ -1,14 +1,24 @@
-"""The router's clock: wall time plus an offset that `set` or `ctl clock` moves, or an unsynced 1970 clock."""
+"""The router's clock: wall time plus an offset that `set` or `ctl clock` moves, or an unsynced 1970 clock.
+What it prints (date, time, stamps) is local time in its time zone (`/system clock time-zone-name`, from the
+system's tz database; `manual` is UTC in the lab, whose manual offset is 0)."""
 
 from __future__ import annotations
 
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import cache
+from zoneinfo import ZoneInfo, available_timezones
 
 # A router without NTP or RTC boots at this moment and counts from there.
 UNSYNCED_EPOCH = datetime(1970, 1, 2, tzinfo=UTC)
 _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+
+
+@cache
+def zone_names() -> frozenset[str]:
+    """The names `time-zone-name` takes: the tz database's, and `manual`."""
+    return frozenset({*available_timezones(), "manual"})
 
 
 def _version_tuple(version: str) -> tuple[int, ...]:
@@ -20,6 +30,7 @@ class Clock:
     offset: float = 0.0
     unsynced_since: float | None = None
     version: str = "7.21.4"
+    zone: str = "manual"
 
     def now(self) -> datetime:
         if self.unsynced_since is not None:
@@ -33,14 +44,25 @@ class Clock:
     def unsync(self) -> None:
         self.unsynced_since = time.monotonic()
 
-    def date_text(self, moment: datetime | None = None) -> str:
+    def local(self, moment: datetime | None = None) -> datetime:
         moment = moment or self.now()
+        return moment if self.zone == "manual" else moment.astimezone(ZoneInfo(self.zone))
+
+    def gmt_offset(self) -> str:
+        """`+07:00`, as /system clock prints gmt-offset."""
+        seconds = int((self.local().utcoffset() or timedelta()).total_seconds())
+        sign = "-" if seconds < 0 else "+"
+        hours, minutes = divmod(abs(seconds) // 60, 60)
+        return f"{sign}{hours:02d}:{minutes:02d}"
+
+    def date_text(self, moment: datetime | None = None) -> str:
+        moment = self.local(moment)
         if _version_tuple(self.version) >= (7, 10):
             return moment.strftime("%Y-%m-%d")
         return f"{_MONTHS[moment.month - 1]}/{moment.day:02d}/{moment.year}"
 
     def time_text(self, moment: datetime | None = None) -> str:
-        return (moment or self.now()).strftime("%H:%M:%S")
+        return self.local(moment).strftime("%H:%M:%S")
 
     def stamp(self) -> str:
         moment = self.now()

@@ -91,6 +91,7 @@ SECTIONS = (
     Section("ip/service", find_by="name", adds=False),
     Section("system/clock", find_by=""),
     Section("system/identity", find_by=""),
+    Section("system/ntp/client", find_by=""),
     Section("system/logging"),
     Section("system/scheduler"),
     Section("system/script"),

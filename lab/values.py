@@ -108,6 +108,24 @@ def to_prefix(text: str) -> str:
     return str(ipaddress.IPv4Network(text if "/" in text else f"{text}/32", strict=True))
 
 
+_LABEL = r"[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+_HOSTNAME = re.compile(rf"(?=.{{1,253}}$){_LABEL}(\.{_LABEL})*")
+
+
+def is_hostname(text: str) -> bool:
+    """A DNS name such as `pool.ntp.org` (letters, digits, hyphens; dot-separated labels)."""
+    return _HOSTNAME.fullmatch(text) is not None
+
+
+def to_ipv6_prefix(text: str) -> str:
+    """`2001:db8::/32` or a single address, host bits zero, printed compressed in lower case."""
+    if not text.isascii():
+        raise ValueError(text)
+    if "/" not in text:
+        return str(ipaddress.IPv6Address(text))
+    return str(ipaddress.IPv6Network(text, strict=True))
+
+
 def to_port_range(text: str) -> str:
     """`80` or `8000-8080`: ports 0-65535, the range low to high."""
     bounds = text.split("-")

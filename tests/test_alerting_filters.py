@@ -263,7 +263,7 @@ def _default_texts() -> dict[str, Any]:
     return dict(yaml.safe_load(defaults.read_text())["routeros_telegram_texts"])
 
 
-@pytest.mark.parametrize("budget", [500, 900, 2000, 3500, alerting.MAX_BUDGET])
+@pytest.mark.parametrize("budget", [alerting.MIN_BUDGET, 900, 2000, 3500, alerting.MAX_BUDGET])
 @pytest.mark.parametrize("language", alerting.LANGUAGES)
 def test_one_alert_at_its_longest_fits_the_budget(budget, language):
     """Every part of one message filled to its longest: names, comment, hosts and router at their caps, the
@@ -279,6 +279,7 @@ def test_one_alert_at_its_longest_fits_the_budget(budget, language):
         "address": "f" * 39,
         "date": "2026-01-31",
         "time": "12:00:00",
+        "zone": "America/Argentina/ComodRivadavia",
         "count": "10000",
         "duration": span,
         "delay": span,
@@ -298,9 +299,9 @@ def test_one_alert_at_its_longest_fits_the_budget(budget, language):
 
 
 def test_a_budget_too_small_for_the_texts_is_refused_naming_the_field():
-    long = _telegram(message_budget=500)
+    long = _telegram(message_budget=600)
     long["texts"]["en"]["at"] = "🕒 " + "at " * 150 + "{date} {time}"
     with pytest.raises(AnsibleFilterError) as raised:
         alerting.check_telegram(long)
-    assert "routeros_telegram_message_budget: 500 is not valid; expected at least" in str(raised.value)
-    assert alerting.check_telegram(_telegram(message_budget=500))
+    assert "routeros_telegram_message_budget: 600 is not valid; expected at least" in str(raised.value)
+    assert alerting.check_telegram(_telegram(message_budget=600))

@@ -132,11 +132,16 @@ def example_run(tmp_path_factory: pytest.TempPathFactory) -> dict:
 def test_every_role_has_argument_specs():
     roles = sorted(path.name for path in (ROOT / "roles").iterdir() if path.is_dir())
     assert roles == ROLES
-    assert len(ROLES) == 19
+    assert len(ROLES) == 20
 
 
 @pytest.mark.parametrize(
-    ("run", "host"), [("lab_run", "lab-r1"), ("lab_run", "lab-r2"), ("example_run", "koperasi-gw")]
+    ("run", "host"),
+    [
+        ("lab_run", "lab-r1"),
+        ("lab_run", "lab-r2"),
+        *[("example_run", host) for host in ("koperasi-bogor", "koperasi-depok", "koperasi-bekasi")],
+    ],
 )
 def test_the_shipped_inventories_pass_every_role_s_argument_specs(run, host, request):
     results = request.getfixturevalue(run)[host]

@@ -183,6 +183,30 @@ FOUND_WHEN_TRIED = {
         "0",
         "a whole number from 1 to 3600",
     ),
+    "identity with U+0085 (C1 next line)": (
+        lambda: check.check_identity("branch\x85one"),
+        "routeros_identity_name",
+        "'branch\\x85one'",
+        "no control characters",
+    ),
+    "identity with U+009B (a terminal's CSI)": (
+        lambda: check.check_identity("branch\x9b31m"),
+        "routeros_identity_name",
+        "'branch\\x9b31m'",
+        "no control characters",
+    ),
+    "IPv6 service prefix with host bits": (
+        lambda: check.check_services([{"name": "ssh", "address": ["2001:db8::1/32"]}]),
+        "routeros_api_service_services[0].address[0]",
+        "'2001:db8::1/32'",
+        "IPv6 as printed",
+    ),
+    "IPv6 service prefix not as printed": (
+        lambda: check.check_services([{"name": "ssh", "address": ["2001:DB8::/32"]}]),
+        "routeros_api_service_services[0].address[0]",
+        "'2001:DB8::/32'",
+        "IPv6 as printed",
+    ),
     "routeros_nat_rules: null": (
         lambda: check.check_nat(None, KNOWN, []),
         "routeros_nat_rules",
@@ -196,6 +220,12 @@ FOUND_WHEN_TRIED = {
 def test_each_bad_input_found_is_refused_on_the_controller(case):
     """Each input of the issue's list is refused by the filters, which run before any connection."""
     _refused(*case)
+
+
+def test_a_service_takes_ipv6_prefixes_as_routeros_does():
+    """RouterOS takes IPv6 prefixes in a service's address list beside IPv4 ones (found when tried)."""
+    services = [{"name": "ssh", "address": ["192.168.88.0/24", "::/0", "2001:db8::/32", "2001:db8::7"]}]
+    assert check.check_services(services) is services
 
 
 # A minimal valid entry of each kind, and the check that takes a list of them.
@@ -312,6 +342,7 @@ FILTERS = {
     "routeros_check_addresses": (check.check_addresses, 2),
     "routeros_check_dhcp_clients": (check.check_dhcp_clients, 2),
     "routeros_check_dns": (check.check_dns, 3),
+    "routeros_check_clock": (check.check_clock, 2),
     "routeros_check_nat": (check.check_nat, 3),
     "routeros_check_services": (check.check_services, 1),
     "routeros_check_connection": (check.check_connection, 2),
@@ -422,6 +453,32 @@ def test_a_bad_value_stops_the_playbook_before_any_write(lab, inventory):
     commands = lab.ctl("stats", "1")["1"]["commands"]
     assert [c for c in commands if not c.endswith("/print") and c != "/login"] == [], commands
     assert _dump(lab) == before
+
+
+def test_backup_keep_0_is_refused_before_any_write_even_with_nothing_to_change(lab, inventory):
+    """routeros_backup_keep is an input like the others: refused with them, not only once a backup is due."""
+    lab.ctl("stats", "reset")
+    result = _baseline(inventory, routeros_backup_keep=0)
+    assert result.returncode != 0
+    assert "routeros_backup_keep: 0 is not valid; expected a whole number, 1 or more" in result.output
+    assert not lab.ctl("stats", "1")["1"]["commands"]
+
+
+def test_the_lab_takes_ipv6_prefixes_in_a_service_address_list(lab):
+    """As RouterOS does: IPv6 prefixes and addresses beside IPv4 ones, printed compressed; host bits
+    refused."""
+    api = librouteros.connect(host=lab.address(1), username="admin", password="lab-admin", encoding="utf-8")
+    try:
+        services = api.path("ip", "service")
+        telnet = next(row for row in services if row["name"] == "telnet")
+        services.update(**{".id": telnet[".id"], "address": "10.0.0.0/8,::/0,2001:DB8::/32,2001:db8::7"})
+        printed = next(row["address"] for row in services if row["name"] == "telnet")
+        assert printed == "10.0.0.0/8,::/0,2001:db8::/32,2001:db8::7"
+        with pytest.raises(librouteros.exceptions.TrapError):
+            services.update(**{".id": telnet[".id"], "address": "2001:db8::1/32"})
+        services.update(**{".id": telnet[".id"], "address": ""})
+    finally:
+        api.close()
 
 
 def test_a_port_renamed_to_a_name_another_interface_has_is_refused_before_any_write(lab, inventory):

@@ -10,6 +10,7 @@ The tests share one lab and run in file order, each starting from the state the 
 from __future__ import annotations
 
 import hashlib
+import json
 import shutil
 import socket
 import ssl
@@ -166,6 +167,46 @@ def test_trust_on_first_use_pins_the_routers_own_ca(lab: RunningLab, inventory: 
     api.close()
     assert {"api-ssl", "api-ssl-ca"} <= names
     assert not [name for name in files if name.endswith((".key", ".crt"))], "no key or export left in /file"
+
+
+def verifies_as(address: str, ca: Path, name: str) -> bool:
+    """Whether what api-ssl at `address` presents verifies against `ca` for the name or IP `name`, as the
+    controller checks it when it manages the router at `name`."""
+    context = ssl.create_default_context(cafile=str(ca))
+    try:
+        with (
+            socket.create_connection((address, 8729), timeout=5) as raw,
+            context.wrap_socket(raw, server_hostname=name),
+        ):
+            return True
+    except ssl.SSLCertVerificationError:
+        return False
+
+
+@pytest.mark.parametrize(("router", "mode"), [(1, "ca"), (2, "tofu")])
+def test_addresses_listed_later_are_named_by_the_certificate_on_the_next_run(
+    lab: RunningLab, inventory: Path, router: int, mode: str
+):
+    """routeros_certificate_addresses (a VPN address, a DNS name) added after the first contact: the next run
+    signs the certificate anew for all of them over the secure connection, with no bootstrap password, so the
+    router can be managed at any of them; a rerun changes nothing."""
+    host = f"lab-r{router}"
+    ca = LAB_CA if mode == "ca" else inventory / "pinned" / f"{host}.pem"
+    extra = {
+        "routeros_certificate_mode": mode,
+        "routeros_api_ca_path": str(ca),
+        "routeros_api_bootstrap_password": "",
+        "routeros_certificate_addresses": ["10.8.0.1", "gw.vpn.example"],
+    }
+    assert not verifies_as(lab.address(router), ca, "10.8.0.1")
+    first = play(inventory, ACCESS_ONLY, "--limit", host, "-e", json.dumps(extra))
+    assert first.returncode == 0, first.output[-4000:]
+    assert first.recap(host)["changed"] > 0, first.output[-6000:]
+    for name in (lab.address(router), "10.8.0.1", "gw.vpn.example"):
+        assert verifies_as(lab.address(router), ca, name), name
+    assert not verifies_as(lab.address(router), ca, "10.8.0.2")
+    again = play(inventory, ACCESS_ONLY, "--limit", host, "-e", json.dumps(extra))
+    assert again.returncode == 0 and again.recap(host)["changed"] == 0, again.output[-4000:]
 
 
 def test_a_wrong_pin_fails_before_any_login(lab: RunningLab, inventory: Path):

@@ -298,5 +298,8 @@ def _state_list(argument: Argument | None, name: str, raw: str) -> str:
 
 
 def _prefix_or_address(text: str) -> str:
-    """An entry of an allowed-address list: `192.168.88.0/24` or a single address."""
+    """An entry of an allowed-address list: `192.168.88.0/24`, `2001:db8::/32` or a single address (RouterOS
+    takes IPv6 prefixes there too, manual "Services": "IP/IPv6 prefixes")."""
+    if ":" in text:
+        return values.to_ipv6_prefix(text)
     return values.to_prefix(text) if "/" in text else values.to_ipv4(text)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC
 
 from lab import errors, jobs, storage, values
+from lab.clock import zone_names
 from lab.menus.base import ID_WORDS, READ_ONLY, MenuSpec, Props, RouterView, Unique
 from lab.model import Item
 
@@ -37,16 +38,24 @@ RESOURCE = MenuSpec(path="system/resource", single=True, derive=_resource)
 
 
 def _clock_derive(router: RouterView, item: Item) -> Props:
+    local = router.clock.local()
     return {
         "time": router.clock.time_text(),
         "date": router.clock.date_text(),
-        "gmt-offset": "+00:00",
-        "dst-active": "false",
+        "gmt-offset": router.clock.gmt_offset(),
+        "dst-active": "true" if local.dst() else "false",
     }
 
 
 def _clock_check(router: RouterView, props: Props, current: Item | None) -> None:
-    moment = router.clock.now()
+    # A router lists the tz database's names (the command tree's dump leaves the list empty).
+    zone = props.get("time-zone-name")
+    if zone is not None:
+        if zone not in zone_names():
+            raise errors.no_match("time-zone-name")
+        router.clock.zone = zone
+    # `time=` and `date=` are local time.
+    moment = router.clock.local()
     if "date" in props:
         try:
             year, month, day = router.clock.parse_date(props.pop("date"))
@@ -63,12 +72,48 @@ def _clock_check(router: RouterView, props: Props, current: Item | None) -> None
         router.clock.set(moment.astimezone(UTC))
 
 
+def _clock_boot(router: RouterView) -> None:
+    for item in router.state.table("system/clock").items:
+        router.clock.zone = item.props.get("time-zone-name", "manual")
+
+
 CLOCK = MenuSpec(
     path="system/clock",
     single=True,
+    # Autodetection asks MikroTik's cloud, which the lab has not: the zone stays what was set.
     defaults={"time-zone-autodetect": "true", "time-zone-name": "manual"},
     check=_clock_check,
     derive=_clock_derive,
+    boot=_clock_boot,
+)
+
+# ----- NTP client (v7): the lab has no NTP server to ask, so its clock stays as set (`ctl clock`).
+
+
+def _ntp_check(router: RouterView, props: Props, current: Item | None) -> None:
+    servers = props.get("servers")
+    if servers is None:
+        return
+    for server in (part for part in servers.split(",") if part):
+        try:
+            values.to_ip(server)
+        except ValueError:
+            if not values.is_hostname(server):
+                raise errors.invalid_value("servers", servers) from None
+
+
+def _ntp_derive(router: RouterView, item: Item) -> Props:
+    enabled = values.is_true(item.props.get("enabled", "false"))
+    return {"status": "waiting" if enabled else "stopped", "freq-drift": "0 PPM"}
+
+
+NTP_CLIENT = MenuSpec(
+    path="system/ntp/client",
+    single=True,
+    defaults={"enabled": "false", "mode": "unicast", "servers": "", "vrf": "main"},
+    kinds={"servers": "text", "mode": "enum"},
+    check=_ntp_check,
+    derive=_ntp_derive,
 )
 
 # ----- scripts and scheduler (storage here; running them is the script engine's job)
@@ -352,6 +397,7 @@ SPECS = (
     IDENTITY,
     RESOURCE,
     CLOCK,
+    NTP_CLIENT,
     SCRIPT,
     SCRIPT_JOB,
     SCHEDULER,

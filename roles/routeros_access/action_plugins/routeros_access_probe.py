@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
+import ipaddress
 import socket
 import ssl
 import sys
@@ -113,8 +114,30 @@ def _presented(host: str, port: int, timeout: float) -> bytes:
         return tls.getpeercert(binary_form=True) or b""
 
 
-def check_certificate(settings: dict[str, Any]) -> tuple[str, str]:
-    """('verified' | 'unpinned' | 'unavailable', why). A certificate that does not verify fails right here."""
+def _san(kind: str, value: str) -> str:
+    """A subject-alt-name entry in one spelling, whichever side wrote it (`IP:10.0.0.1`, `DNS:router.lan`)."""
+    if kind in ("IP", "IP Address"):
+        return f"IP:{ipaddress.ip_address(value.strip())}"
+    return f"DNS:{value.lower()}"
+
+
+def missing_names(certificate: dict[str, Any], addresses: list[str]) -> list[str]:
+    """The addresses (IP or DNS) a verified certificate does not name, so that it is signed anew."""
+    named = {_san(kind, value) for kind, value in certificate.get("subjectAltName", ())}
+    missing = []
+    for address in addresses:
+        try:
+            wanted = _san("IP", address)
+        except ValueError:
+            wanted = _san("DNS", address)
+        if wanted not in named:
+            missing.append(address)
+    return missing
+
+
+def check_certificate(settings: dict[str, Any], addresses: list[str] | None = None) -> tuple[str, str]:
+    """('verified' | 'unpinned' | 'unavailable' | 'incomplete', why). A certificate that does not verify fails
+    right here; one that verifies but does not name every address in `addresses` is 'incomplete'."""
     host = str(settings["hostname"])
     port = int(settings.get("port") or 0) or _API_SSL_PORT
     timeout = float(settings.get("timeout", 10))
@@ -130,8 +153,11 @@ def check_certificate(settings: dict[str, Any]) -> tuple[str, str]:
     try:
         with (
             socket.create_connection((host, port), timeout=timeout) as raw,
-            context.wrap_socket(raw, server_hostname=host),
+            context.wrap_socket(raw, server_hostname=host) as tls,
         ):
+            missing = missing_names(tls.getpeercert() or {}, addresses or [])
+            if missing:
+                return "incomplete", f"the certificate does not name {', '.join(missing)}"
             return "verified", ""
     except ssl.SSLCertVerificationError as error:
         reason = error.verify_message or str(error)
@@ -154,7 +180,9 @@ def check_certificate(settings: dict[str, Any]) -> tuple[str, str]:
 
 class ActionModule(ActionBase):
     TRANSFERS_FILES = False
-    _VALID_ARGS = frozenset({"connection", "bootstrap_username", "bootstrap_password", "after_first_contact"})
+    _VALID_ARGS = frozenset(
+        {"connection", "bootstrap_username", "bootstrap_password", "after_first_contact", "addresses"}
+    )
 
     def run(self, tmp: str | None = None, task_vars: dict[str, Any] | None = None) -> dict[str, Any]:
         result = super().run(tmp, task_vars)
@@ -162,14 +190,17 @@ class ActionModule(ActionBase):
         bootstrap_user = str(self._task.args.get("bootstrap_username") or "")
         bootstrap_password = str(self._task.args.get("bootstrap_password") or "")
         tls = boolean(settings.get("tls", True))
-        certificate, why = check_certificate(settings) if tls else ("off", "")
+        addresses = [str(address) for address in self._task.args.get("addresses") or []]
+        certificate, why = check_certificate(settings, addresses) if tls else ("off", "")
         after_first_contact = boolean(self._task.args.get("after_first_contact", False))
         warnings: list[str] = []
-        if certificate in ("verified", "off"):
+        # `incomplete`: verified, but an address listed since is not named; the role signs it anew over the
+        # secure connection.
+        if certificate in ("verified", "incomplete", "off"):
             # A verified certificate is only ever there after a first contact, which makes the user before the
             # certificate: the login is left to the task that needs it, so a rerun costs one login, not two.
             # Without TLS nothing but a login tells a fresh router from a set-up one.
-            skip_login = certificate == "verified" and not after_first_contact
+            skip_login = certificate in ("verified", "incomplete") and not after_first_contact
             failed = (
                 None
                 if skip_login
@@ -207,7 +238,7 @@ class ActionModule(ActionBase):
             )
         # The first contact's way in, the best that works: API-SSL with the certificate verified; API-SSL
         # without checking a certificate nothing is pinned for yet (the first use, encrypted); the plain API.
-        if certificate == "verified":
+        if certificate in ("verified", "incomplete"):
             ways = [(True, True)]
         elif certificate == "unpinned":
             ways = [(True, False), (False, False)]

@@ -133,11 +133,21 @@ def export(backup: dict[str, Any], settings: dict[str, Any]) -> str:
     return text.strip() + "\n"
 
 
+def check_keep(backup: dict[str, Any]) -> int:
+    """How many backups to keep, checked with the other inputs: a run with nothing to change takes no backup,
+    and a bad value must not wait for the first run that does."""
+    keep = backup.get("keep", 10)
+    text = str(keep) if isinstance(keep, int) and not isinstance(keep, bool) else keep
+    if not isinstance(text, str) or not text.isascii() or not text.isdigit() or int(text) < 1:
+        raise AnsibleActionFail(
+            f"routeros_backup_keep: {keep!r} is not valid; expected a whole number, 1 or more"
+        )
+    return int(text)
+
+
 def save(host: str, backup: dict[str, Any], items: Any, settings: dict[str, Any]) -> dict[str, Any]:
     """A new directory <dir>/<host>/<UTC time>, then retention among this toolkit's own backups only."""
-    keep = int(backup.get("keep", 10))
-    if keep < 1:
-        raise AnsibleActionFail(f"routeros_backup_keep: {keep!r} is not valid; expected 1 or more")
+    keep = check_keep(backup)
     if host in ("", ".", "..") or "/" in host or "\\" in host:
         raise AnsibleActionFail(
             f"inventory_hostname: {host!r} is not valid as the router's backup folder; expected a name "

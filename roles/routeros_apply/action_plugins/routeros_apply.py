@@ -433,6 +433,8 @@ class ActionModule(ActionBase):
         _sibling("_routeros_collisions").check_setting(
             adopt, lambda path: PATHS.get(tuple(split_path(path))) is not None
         )
+        if args.get("backup"):
+            _sibling("_routeros_backup").check_keep(dict(args["backup"]))
         settings = dict(args.get("connection") or {})
         if boolean(args.get("inputs_only", False)):
             return {**result, "changed": False, "msg": f"inputs checked: {', '.join(roles)}"}

@@ -65,6 +65,13 @@ options:
     description: The address or DNS name the controller connects to; the certificate's subject-alt-name.
     type: str
     required: true
+  addresses:
+    description:
+      - More addresses or DNS names the certificate names besides O(address) (management, VPN), so that the
+        controller verifies the router whichever of them it connects to.
+    type: list
+    elements: str
+    default: []
   common_name:
     description: The certificate's common name (the inventory name).
     type: str
@@ -119,15 +126,24 @@ def _subject_alt_name(address: str) -> x509.GeneralName:
 
 
 def _router_san(address: str) -> str:
-    """subject-alt-name as /certificate add takes it."""
+    """One subject-alt-name as /certificate add takes it."""
     try:
-        ipaddress.ip_address(address)
+        return f"IP:{ipaddress.ip_address(address)}"
     except ValueError:
-        return f"DNS:{address}"
-    return f"IP:{address}"
+        return f"DNS:{address.lower()}"
 
 
-def issue(ca_pem: str, ca_key_pem: str, address: str, common_name: str, days: int) -> tuple[str, str]:
+def names(params: dict[str, Any]) -> list[str]:
+    """Every address the certificate names: the one the controller connects to first, then the others listed,
+    each once."""
+    found: list[str] = []
+    for address in [params["address"], *(params.get("addresses") or [])]:
+        if _router_san(address) not in map(_router_san, found):
+            found.append(address)
+    return found
+
+
+def issue(ca_pem: str, ca_key_pem: str, addresses: list[str], common_name: str, days: int) -> tuple[str, str]:
     """(certificate PEM, key PEM) for the router, signed by the operator's CA on the controller."""
     ca_cert = x509.load_pem_x509_certificate(ca_pem.encode())
     ca_key = serialization.load_pem_private_key(ca_key_pem.encode(), password=None)
@@ -141,7 +157,9 @@ def issue(ca_pem: str, ca_key_pem: str, address: str, common_name: str, days: in
         .serial_number(x509.random_serial_number())
         .not_valid_before(now - datetime.timedelta(minutes=5))
         .not_valid_after(now + datetime.timedelta(days=days))
-        .add_extension(x509.SubjectAlternativeName([_subject_alt_name(address)]), critical=False)
+        .add_extension(
+            x509.SubjectAlternativeName([_subject_alt_name(address) for address in addresses]), critical=False
+        )
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
         .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
         .add_extension(
@@ -215,11 +233,14 @@ class Router:
 def setup_ca(router: Router, params: dict[str, Any]) -> str:
     """The controller signs; the router receives its key and certificate, and keeps no key file."""
     name = params["name"]
+    addresses = names(params)
     certificate_pem, key_pem = issue(
-        params["ca_certificate"], params["ca_key"], params["address"], params["common_name"], params["days"]
+        params["ca_certificate"], params["ca_key"], addresses, params["common_name"], params["days"]
     )
     router.remove_certificate(name)
-    router.changes.append(f"certificate {name} for {params['address']} signed by the operator's CA, imported")
+    router.changes.append(
+        f"certificate {name} for {', '.join(addresses)} signed by the operator's CA, imported"
+    )
     if not router.check:
         cert_file, key_file = f"{name}{_CERT_FILE_SUFFIX}", f"{name}{_KEY_FILE_SUFFIX}"
         try:
@@ -243,7 +264,8 @@ def _sign(router: Router, name: str, properties: dict[str, Any], ca: str | None)
 
 def setup_tofu(module: AnsibleModule, router: Router, params: dict[str, Any]) -> str:
     """The router makes its CA once and signs with it; the controller gets the CA's certificate to pin."""
-    name, ca_name, address = params["name"], f"{params['name']}-ca", params["address"]
+    name, ca_name, addresses = params["name"], f"{params['name']}-ca", names(params)
+    wanted = {_router_san(address) for address in addresses}
     ca = router.certificate(ca_name)
     pinned = params.get("pinned")
     if ca is None:
@@ -275,18 +297,19 @@ def setup_tofu(module: AnsibleModule, router: Router, params: dict[str, Any]) ->
             "purpose, delete the pinned file and rerun"
         )
     current = router.certificate(name)
-    # Kept only when this CA signed it on the router (`ca`) for this address; else signed anew.
+    # Kept only when this CA signed it on the router (`ca`) for every address listed; else signed anew.
     signed_here = current is not None and current.get("ca") == ca_name
-    if not signed_here or _router_san(address) not in str(current.get("subject-alt-name", "")):
+    named = set(str((current or {}).get("subject-alt-name", "")).split(","))
+    if not signed_here or not wanted <= named:
         router.remove_certificate(name)
-        router.changes.append(f"certificate {name} for {address} signed by {ca_name}")
+        router.changes.append(f"certificate {name} for {', '.join(addresses)} signed by {ca_name}")
         if not router.check:
             _sign(
                 router,
                 name,
                 {
                     "common-name": params["common_name"],
-                    "subject-alt-name": _router_san(address),
+                    "subject-alt-name": ",".join(_router_san(address) for address in addresses),
                     "key-usage": "digital-signature,key-encipherment,tls-server",
                     "key-size": "prime256v1",
                     "days-valid": params["days"],
@@ -313,6 +336,7 @@ def main() -> None:
         "mode": {"type": "str", "choices": ["ca", "tofu"], "required": True},
         "name": {"type": "str", "default": "api-ssl"},
         "address": {"type": "str", "required": True},
+        "addresses": {"type": "list", "elements": "str", "default": []},
         "common_name": {"type": "str", "required": True},
         "days": {"type": "int", "default": 825},
         "ca_certificate": {"type": "str"},
