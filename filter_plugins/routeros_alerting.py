@@ -570,6 +570,8 @@ _API_URL = re.compile(r"https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?")
 LANGUAGES = ("id", "en")
 # How the router trusts the Bot API's CA: auto (the built-in store from RouterOS 7.21, else a CA certificate).
 TRUST = ("auto", "builtin", "certificate")
+# What a chat of routeros_telegram_chats may say.
+CHAT_KEYS = ("id", "topic", "silent", "verify")
 # Each message part and the placeholders it may use (the send script fills them in).
 TEXT_PLACEHOLDERS = {
     "router": ("router",),
@@ -686,13 +688,24 @@ def _chat_id(value: Any) -> str | None:
     return None
 
 
+def tested(chats: list[dict[str, Any]]) -> list[bool]:
+    """Which chats get playbooks/verify.yml's test alerts: those marked `verify: true`; when no chat says
+    `verify` at all, the first one, so that a fresh one-chat setup is verified out of the box."""
+    chats = chats or []
+    if not any("verify" in chat and chat["verify"] is not None for chat in chats):
+        return [index == 0 for index in range(len(chats))]
+    return [_data._bool(chat.get("verify", False)) for chat in chats]
+
+
 def chat_rows(chats: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The chats as the send script takes them, with what keeps within Telegram's limits: `gap` seconds at
     least between two messages to a chat (about one a second), and for a group or channel (twenty a minute)
     a budget of 5 messages refilled one every `every` seconds, so no 60 seconds ever hold more than 20;
-    `file` names its state file on the router."""
+    `file` names its state file on the router; `test` says whether verify.yml's test alerts go there;
+    `group` whether it is a basic group, the one kind of chat Telegram may upgrade to a supergroup."""
     rows = []
-    for chat in chats or []:
+    marks = tested(chats)
+    for index, chat in enumerate(chats or []):
         chat_id = _chat_id(chat["id"]) or ""
         private = not chat_id.startswith(("-", "@"))
         topic = "" if chat.get("topic") in (None, "") else str(int(chat["topic"]))
@@ -704,6 +717,8 @@ def chat_rows(chats: list[dict[str, Any]]) -> list[dict[str, Any]]:
                 "gap": 1,
                 "every": 0 if private else 4,
                 "file": _chat_file(chat_id, topic),
+                "test": marks[index],
+                "group": chat_id.startswith("-") and not chat_id.startswith("-100"),
             }
         )
     return rows
@@ -723,7 +738,7 @@ def chat_keys(chats: list[dict[str, Any]]) -> list[dict[str, str]]:
     for row in chat_rows(chats):
         key = f"{_script.url_encode(row['id'])}/{row['topic']}"
         name = f"{row['id']} topic {row['topic']}" if row["topic"] else row["id"]
-        keys.append({"key": key, "name": name, "id": row["id"], "topic": row["topic"]})
+        keys.append({"key": key, "name": name, "id": row["id"], "topic": row["topic"], "test": row["test"]})
     return keys
 
 
@@ -738,7 +753,7 @@ def _check_chats(problems: Any, field: str, chats: Any) -> None:
         problems.add(field, chats, "at least one chat ({id: ..., topic: ..., silent: ...})")
     seen: list[tuple[str, Any]] = []
     for path, chat in entries:
-        _validate._only(problems, path, chat, ("id", "topic", "silent"))
+        _validate._only(problems, path, chat, CHAT_KEYS)
         chat_id = _chat_id(chat.get("id"))
         if chat_id is None:
             problems.add(
@@ -753,6 +768,9 @@ def _check_chats(problems: Any, field: str, chats: Any) -> None:
             elif chat_id is not None and not chat_id.startswith("-100"):
                 problems.add(f"{path}.topic", topic, "no topic: only a forum supergroup (-100...) has topics")
         _validate._optional(problems, path, chat, "silent", _validate.is_bool, "true or false")
+        _validate._optional(
+            problems, path, chat, "verify", _validate.is_bool, "true or false (gets verify.yml's test alerts)"
+        )
         if chat_id is not None:
             seen.append((path, (chat_id, str(topic or ""))))
     _validate._duplicates(problems, field, seen, "chat (and topic)")

@@ -219,6 +219,14 @@ def _leg(kind: str, leg: dict[str, Any] | None, chats: list[dict[str, str]]) -> 
     }
 
 
+def _upgraded(chat: str, target: Any) -> str:
+    """What to do about a group Telegram upgraded, which the router already follows."""
+    return (
+        f"Telegram upgraded the group {chat} to the supergroup {target}; the router sends there already -> "
+        f"put id: {target} in place of {chat} in routeros_telegram_chats and rerun site.yml"
+    )
+
+
 def verdict(
     raw: dict[str, Any], router: str, chats: list[dict[str, str]], failure: str = ""
 ) -> dict[str, Any]:
@@ -228,7 +236,7 @@ def verdict(
     def problem(what: str, reason: str, fix: str) -> None:
         problems.append({"check": what, "reason": reason, "fix": fix})
 
-    result: dict[str, Any] = {"router": router, "checks": {}}
+    result: dict[str, Any] = {"router": router, "checks": {}, "notes": []}
     if raw.get("unsupported"):
         problem(
             "version", raw["unsupported"], "upgrade RouterOS on the router, then rerun playbooks/verify.yml"
@@ -273,6 +281,8 @@ def verdict(
         for chat in chats:
             answer = (check.get("chats") or {}).get(chat["key"]) or {}
             result["checks"][f"chat {chat['name']}"] = answer.get("type") or answer.get("error")
+            if answer.get("to"):
+                result["notes"].append(_upgraded(chat["id"], answer["to"]))
             if check.get("token") and me.get("ok") and not answer.get("ok"):
                 reason, fix = explain(
                     str(answer.get("error", "")), "getChat", chat["name"], int(answer.get("code") or 0)
@@ -282,8 +292,22 @@ def verdict(
             result["checks"][name] = reason
             if fix:
                 problem(name, reason, fix)
+    # The test alerts go only to the chats marked for them (verify: true, else the first chat).
+    tested = [chat for chat in chats if chat.get("test", True)]
+    for chat in tested:
+        for leg in (raw.get("down") or {}, raw.get("up") or {}):
+            moved = ((leg.get("receipts") or {}).get(chat["key"]) or {}).get("to")
+            note = _upgraded(chat["id"], moved) if moved else ""
+            if note and note not in result["notes"]:
+                result["notes"].append(note)
+    if not tested:
+        problem(
+            "tests",
+            "no chat in routeros_telegram_chats is marked for test alerts: every chat says verify: false",
+            "set verify: true on one chat (a chat of the operators, not the busy group) and rerun site.yml",
+        )
     for kind in ("down", "up"):
-        result[kind] = _leg(kind, raw.get(kind), chats)
+        result[kind] = _leg(kind, raw.get(kind), tested)
         if kind == "up" and not raw.get("up") and not result["down"]["delivered"]:
             result[kind]["reasons"] = ["not tried: the test DOWN was not delivered"]
             continue
@@ -316,6 +340,7 @@ def table(verdicts: list[dict[str, Any]]) -> str:
     for item in verdicts:
         for found in item["problems"]:
             lines.append(f"{item['router']}: {found['reason']} -> {found['fix']}")
+        lines.extend(f"{item['router']}: {note}" for note in item.get("notes", []))
     return "\n".join(lines) + "\n"
 
 
@@ -351,10 +376,12 @@ def inbox_problems(
             receipt = receipts.get(chat["key"]) or {}
             if not receipt.get("ok"):
                 continue
+            # A group Telegram upgraded is reached at its supergroup, which the receipt names.
+            where = str(receipt.get("to") or chat["id"])
             match = [
                 m
                 for m in messages
-                if str(m.get("chat_id")) == chat["id"] and m.get("message_id") == receipt.get("message_id")
+                if str(m.get("chat_id")) == where and m.get("message_id") == receipt.get("message_id")
             ]
             if not match:
                 found.append(f"the {kind.upper()} for chat {chat['name']} is not in the lab's inbox")

@@ -246,7 +246,16 @@ def test_a_bad_token_is_refused_without_showing_it():
 def test_chat_rows_keep_groups_within_twenty_messages_a_minute():
     rows = alerting.chat_rows([{"id": 111}, {"id": "-1002000000001", "topic": "2", "silent": "yes"}])
     assert rows == [
-        {"id": "111", "topic": "", "silent": False, "gap": 1, "every": 0, "file": "111"},
+        {
+            "id": "111",
+            "topic": "",
+            "silent": False,
+            "gap": 1,
+            "every": 0,
+            "file": "111",
+            "test": True,
+            "group": False,
+        },
         {
             "id": "-1002000000001",
             "topic": "2",
@@ -254,6 +263,8 @@ def test_chat_rows_keep_groups_within_twenty_messages_a_minute():
             "gap": 1,
             "every": 4,
             "file": "-1002000000001-t2",
+            "test": False,
+            "group": False,
         },
     ]
 

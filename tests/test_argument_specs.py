@@ -189,8 +189,7 @@ ENTRY_KEYS = [
     ("routeros_api_service", "routeros_api_service_services", data.KEYS["service"]),
     ("routeros_netwatch", "routeros_netwatch_hosts", alerting.HOST_KEYS),
     ("routeros_netwatch", "routeros_netwatch_probe", alerting.PROBE_KEYS),
-    # routeros_alerting.py's _check_chats names these three.
-    ("routeros_telegram", "routeros_telegram_chats", ("id", "topic", "silent")),
+    ("routeros_telegram", "routeros_telegram_chats", alerting.CHAT_KEYS),
 ]
 
 

@@ -1,7 +1,8 @@
-"""A fake Telegram Bot API for the lab: getMe, sendMessage and getUpdates with Telegram's answers, errors,
-flood control and injectable faults, plus endpoints that show what it received.
+"""A fake Telegram Bot API for the lab: getMe, getChat, getChatAdministrators, sendMessage and getUpdates with
+Telegram's answers, errors, flood control and injectable faults, plus endpoints that show what it received.
 
-Modules: `wire` (HTTP), `config` (tokens, chats, limits), `state`, `entities` (parse modes), `methods`
+Modules: `wire` (HTTP), `config` (tokens, chats, limits), `state`, `chats` (chat objects), `updates` (what a
+bot receives), `users` (what the lab's operator does in Telegram), `entities` (parse modes), `methods`
 (behaviour), `service` (the server), `ctl` (the `telegram` ctl verb).
 """
 

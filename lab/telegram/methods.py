@@ -1,5 +1,5 @@
-"""Bot API methods the lab answers (getMe, getChat, sendMessage, getUpdates) and the errors Telegram gives for
-them."""
+"""Bot API methods the lab answers (getMe, getChat, getChatAdministrators, sendMessage, getUpdates) and the
+errors Telegram gives for them."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from lab.telegram.chats import chat_object, full_info
 from lab.telegram.config import ChatSpec
 from lab.telegram.entities import PARSERS, EntityError, utf16_length
 from lab.telegram.state import Bot, Message, TelegramState
+from lab.telegram.updates import MAX_LIMIT, OPERATOR
 
 MAX_TEXT = 4096
 # What tdlib trims off both ends of a message text after parsing entities.
@@ -128,6 +129,26 @@ def require_chat_id(params: dict[str, Any]) -> Any:
     return value
 
 
+def _upgraded(state: TelegramState, chat: ChatSpec) -> None:
+    """What the Bot API server (Client::check_chat_access) answers a request that needs to write to, or list
+    the members of, a basic group that was upgraded: 400 naming the supergroup. Reading the chat (getChat)
+    still answers for the old group."""
+    target = state.migrated.get(chat.id)
+    if target is not None:
+        raise ApiError(
+            400, "Bad Request: group chat was upgraded to a supergroup chat", {"migrate_to_chat_id": target}
+        )
+
+
+async def get_chat_administrators(context: Context) -> list[dict[str, Any]]:
+    """The chat's administrators: in the lab, the operator who made every group."""
+    chat = find_chat(context.state, require_chat_id(context.params))
+    if chat.type == "private":
+        raise bad_request("there are no administrators in the private chat")
+    _upgraded(context.state, chat)
+    return [{"user": dict(OPERATOR), "status": "creator", "is_anonymous": False}]
+
+
 async def get_chat(context: Context) -> dict[str, Any]:
     """The chat's ChatFullInfo; an unknown chat (or any `@username`) is not found, as for sendMessage."""
     return full_info(find_chat(context.state, require_chat_id(context.params)))
@@ -139,6 +160,7 @@ async def send_message(context: Context) -> dict[str, Any]:
     # Telegram parses the markup before it looks the chat up.
     text, entities, parse_mode = _parse_text(params)
     chat = find_chat(state, params.get("chat_id"))
+    _upgraded(state, chat)
     thread = _thread(chat, params.get("message_thread_id"))
     retry_after = state.flood.retry_after(context.bot.id, chat)
     if retry_after is not None:
@@ -167,20 +189,33 @@ async def send_message(context: Context) -> dict[str, Any]:
     return result
 
 
-async def get_updates(context: Context) -> list[dict[str, Any]]:
-    """Always empty: a bot never receives its own messages, and the lab models no users who write to it."""
+def _number(params: dict[str, Any], name: str, default: float) -> float:
     try:
-        timeout = float(context.params.get("timeout") or 0)
+        return float(params.get(name) or default)
     except (TypeError, ValueError):
-        timeout = 0.0
-    if timeout > 0:
-        await asyncio.sleep(min(timeout, context.state.config.long_poll_cap))
-    return []
+        return default
+
+
+async def get_updates(context: Context) -> list[dict[str, Any]]:
+    """What the lab's operator did that reaches the bot (lab/telegram/users.py), never the bot's own messages.
+    An offset confirms every update below it; a negative one takes the last ones; limit is 1 to 100 (default
+    100); with none pending, `timeout` waits for one, at most the lab's long-poll cap. allowed_updates is
+    accepted and changes nothing: every kind the lab makes is one Telegram sends by default."""
+    params, state, bot = context.params, context.state, context.bot
+    offset = int(_number(params, "offset", 0)) or None
+    limit = min(max(int(_number(params, "limit", MAX_LIMIT)), 1), MAX_LIMIT)
+    deadline = time.monotonic() + min(_number(params, "timeout", 0), state.config.long_poll_cap)
+    while True:
+        found = state.updates.select(bot.id, offset, limit)
+        if found or time.monotonic() >= deadline:
+            return found
+        await asyncio.sleep(0.05)
 
 
 METHODS: dict[str, Callable[[Context], Awaitable[Any]]] = {
     "getme": get_me,
     "getchat": get_chat,
+    "getchatadministrators": get_chat_administrators,
     "sendmessage": send_message,
     "getupdates": get_updates,
 }

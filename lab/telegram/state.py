@@ -10,6 +10,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from lab.telegram.config import ChatSpec, Limits, TelegramConfig
+from lab.telegram.updates import Updates
 
 FAULT_KINDS = ("timeout", "500", "502", "429", "400-chat-not-found", "401", "403", "migrate")
 
@@ -158,6 +159,10 @@ class TelegramState:
     faults: deque[Fault] = field(default_factory=deque)
     # Message ids count per chat, as in Telegram's groups and private chats.
     last_message_id: dict[int, int] = field(default_factory=dict)
+    # What the bot has to fetch with getUpdates.
+    updates: Updates = field(default_factory=Updates)
+    # Basic groups upgraded to a supergroup: the group's id -> the supergroup's.
+    migrated: dict[int, int] = field(default_factory=dict)
     flood: FloodControl = field(init=False)
 
     def __post_init__(self) -> None:
@@ -197,7 +202,9 @@ class TelegramState:
         self.messages.clear()
 
     def reset(self) -> None:
-        """Forget messages, attempts and flood-control history; faults stay until `telegram clear`."""
+        """Forget messages, attempts, pending updates and flood-control history; faults stay until `telegram
+        clear`, upgraded groups stay upgraded."""
+        self.updates.clear()
         self.messages.clear()
         self.attempts.clear()
         self.last_message_id.clear()

@@ -94,7 +94,9 @@ options:
     type: str
     default: 127.0.0.1
   chats:
-    description: The chats as the notifier names them (percent-encoded id, a slash, the topic).
+    description:
+      - The chats marked for test alerts, as the notifier names them (percent-encoded id, a slash, the topic).
+      - Empty, no test alert is triggered.
     type: list
     elements: str
     required: true
@@ -329,7 +331,9 @@ def main() -> None:
             "up-script": params["hook"],
             "down-script": params["hook"],
         }
-        for kind, address in (("down", params["down_address"]), ("up", params["up_address"])):
+        # No chat marked for tests: nothing to send a test to (the verdict says how to mark one).
+        legs = (("down", params["down_address"]), ("up", params["up_address"])) if params["chats"] else ()
+        for kind, address in legs:
             triggered = time.time()
             if kind == "down":
                 router.call(lambda api, e=entry, a=address: api.path("tool", "netwatch").add(host=a, **e))
