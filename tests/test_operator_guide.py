@@ -78,6 +78,8 @@ class Operator:
     home: Path
     environment: dict[str, str]
     runs: list[PlayResult] = field(default_factory=list)
+    # The fourth router's identity and clock before the toolkit configured it.
+    factory: dict[str, str] = field(default_factory=dict)
 
     @property
     def site(self) -> Path:
@@ -248,6 +250,8 @@ def add_router(op: Operator) -> None:
     hosts = yaml.safe_load((op.site / "hosts.yml").read_text())
     hosts["routeros"]["children"]["koperasi"]["hosts"][ADDED] = None
     (op.site / "hosts.yml").write_text(yaml.safe_dump(hosts))
+    op.factory["identity"] = op.identity(4)
+    op.factory["time-zone-name"] = op.rows(4, "system/clock")[0]["time-zone-name"]
     op.lab.ctl("stats", "reset")
 
 
@@ -279,8 +283,10 @@ def host_added(op: Operator) -> None:
 
 
 def restored(op: Operator) -> None:
-    """The added router is back as the lab made it: no identity of the site, no probe."""
-    assert op.identity(4) != ADDED, op.runs[-1].output[-3000:]
+    """The added router is back as it was before the toolkit configured it: its identity, its clock's zone, no
+    probe."""
+    assert op.identity(4) == op.factory["identity"] != ADDED, op.runs[-1].output[-3000:]
+    assert op.rows(4, "system/clock")[0]["time-zone-name"] == op.factory["time-zone-name"]
     assert op.watched(4) == set()
 
 
