@@ -216,10 +216,8 @@ def telegram(op: Operator) -> None:
 
 
 def converged(op: Operator) -> None:
-    """The check run failed nowhere; the real one gave each branch its identity and its own hosts; with the
-    pins in the inventory's folder, Ansible still finds nothing there it cannot read as inventory."""
+    """The check run failed nowhere; the real one gave each branch its identity and its own hosts."""
     check, applied = op.runs[-2:]
-    assert "Failed to parse" not in applied.output
     for router, host in enumerate(BRANCHES, start=1):
         assert check.recap(host)["failed"] == 0 and applied.recap(host)["changed"] > 0
         assert op.identity(router) == host
@@ -258,8 +256,10 @@ def add_router(op: Operator) -> None:
 
 
 def router_added(op: Operator) -> None:
-    """Only the new router changed; the others were read, never written."""
+    """Only the new router changed; the others were read, never written. The pins now in the inventory's
+    folder are no inventory source Ansible fails to parse."""
     done = op.runs[-1]
+    assert "Failed to parse" not in done.output
     assert [done.recap(host)["changed"] for host in BRANCHES] == [0, 0, 0]
     assert done.recap(ADDED)["changed"] > 0 and op.identity(4) == ADDED
     for router in range(1, len(BRANCHES) + 1):
