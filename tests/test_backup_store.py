@@ -100,6 +100,26 @@ def test_a_restore_makes_a_path_exactly_its_backup_but_never_removes_factory_ent
         assert store.restore_options(path)["ensure_order"] is False
 
 
+def test_a_restore_leaves_the_clocks_reading_alone_and_puts_its_settings_back(store):
+    """The clock's backup holds the moment it was taken and the offset its zone gave: a restore must not turn
+    the clock back, nor write gmt-offset, which RouterOS 7 takes only from the zone; the zone is put back."""
+    clock = _fields("system clock")
+    read = {
+        "date": "2026-12-08",
+        "time": "00:45:51",
+        "gmt-offset": "+00:00",
+        "time-zone-autodetect": True,
+        "time-zone-name": "manual",
+    }
+    assert store.restore_entry(read, clock.fields, "system clock") == {
+        "time-zone-autodetect": True,
+        "time-zone-name": "manual",
+    }
+    assert (
+        store.restore_options(clock, "system clock")["handle_entries_content"] == "remove_as_much_as_possible"
+    )
+
+
 def _chooser() -> ModuleType:
     spec = importlib.util.spec_from_file_location(
         "routeros_backups", ROOT / "filter_plugins" / "routeros_backups.py"

@@ -180,7 +180,13 @@ def save(host: str, backup: dict[str, Any], items: Any, settings: dict[str, Any]
     return {"path": str(target), "removed": [str(p) for p in removed]}
 
 
-def restore_entry(entry: dict[str, Any], fields: dict[str, Any]) -> dict[str, Any]:
+# What a path's read shows that is the router's state, not its configuration: a restore never writes it back.
+# The clock's date and time are the moment of the backup (the clock would be turned back); its gmt-offset is
+# what its time zone gives (RouterOS 7's `/system clock set` takes no gmt-offset: the lab's command tree).
+READINGS = {"system clock": frozenset({"date", "time", "gmt-offset"})}
+
+
+def restore_entry(entry: dict[str, Any], fields: dict[str, Any], path: str = "") -> dict[str, Any]:
     """A backed-up entry as api_modify's input: without its `.id` (an entry added again gets another), with
     `!field` kept only where RouterOS can unset the field; other fields the router left unset (read-only,
     hardware it lacks) are not the configuration's and cannot be written. A backup from before unset values
@@ -189,7 +195,7 @@ def restore_entry(entry: dict[str, Any], fields: dict[str, Any]) -> dict[str, An
     for key, value in entry.items():
         name = key[1:] if key.startswith("!") else key
         field = fields.get(name)
-        if key == ".id" or field is None or field.read_only:
+        if key == ".id" or field is None or field.read_only or name in READINGS.get(path, ()):
             continue
         if key.startswith("!") and (not field.can_disable or name in entry):
             continue
@@ -197,13 +203,14 @@ def restore_entry(entry: dict[str, Any], fields: dict[str, Any]) -> dict[str, An
     return restored
 
 
-def restore_options(path_info: Any) -> dict[str, Any]:
+def restore_options(path_info: Any, path: str = "") -> dict[str, Any]:
     """api_modify's options that make a whole path exactly its backup: every entry not in it removed, every
     value not in it reset, entries in its order; a path of factory entries (ports, services) keeps its
     entries, and a single-value path (identity, DNS settings) is one entry."""
     removable = not path_info.fixed_entries and not path_info.single_value
     return {
         "handle_absent_entries": "remove" if removable else "ignore",
-        "handle_entries_content": "remove",
+        # A path with readings keeps them: they are neither in the restored entry nor removable.
+        "handle_entries_content": "remove_as_much_as_possible" if path in READINGS else "remove",
         "ensure_order": removable,
     }

@@ -270,8 +270,9 @@ def _sync(api: Any, entry: dict[str, Any], check_mode: bool, version: str) -> di
     options = {key: entry[key] for key in OPTIONS if key in entry}
     if boolean(entry.get("restore", False)):
         store = _sibling("_routeros_backup")
-        data = [store.restore_entry(row, path_info.fields) for row in data]
-        options = store.restore_options(path_info)
+        spelled = " ".join(split_path(path))
+        data = [store.restore_entry(row, path_info.fields, spelled) for row in data]
+        options = store.restore_options(path_info, spelled)
     params = {
         "path": path,
         "data": data,
